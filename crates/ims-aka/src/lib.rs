@@ -1,0 +1,20 @@
+//! # ims-aka
+//!
+//! 3GPP Authentication and Key Agreement for IMS.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod algorithm;
+pub mod digest;
+pub mod error;
+pub mod milenage;
+pub mod types;
+
+pub use algorithm::{AkaAlgorithm, KeyOutputs};
+pub use error::Error;
+pub use milenage::Milenage;
+pub use types::{Ak, Amf, Autn, Auts, Ck, Ik, Mac, Opc, Rand, Res, Sqn, Topc, K};

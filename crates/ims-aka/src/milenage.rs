@@ -1,0 +1,168 @@
+//! Milenage (TS 35.206): the AES-128 based example algorithm set for f1..f5*.
+//!
+//! The AES key schedule of K is computed once, in [`Milenage::new`], and
+//! reused by every function. The operator constants r1..r5 and c1..c5 are
+//! parameters ([`Constants`]) defaulting to the specification's values.
+
+use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
+use aes::Aes128;
+use ims_sec_core::{Secret, SecretBytes};
+use zeroize::Zeroize;
+
+use crate::algorithm::{AkaAlgorithm, KeyOutputs};
+use crate::types::{Ak, Amf, Mac, Opc, Rand, Sqn};
+
+/// The operator-selectable rotation and addition constants of TS 35.206 §4.1.
+///
+/// Each `r` is a left rotation in bits (0..128); each `c` is a 128-bit value
+/// XORed before encryption. The specification's defaults are
+/// [`Constants::DEFAULT`]; the only constraint the algorithm itself needs is
+/// that the five pairs differ, which [`Milenage::with_constants`] does not
+/// second-guess (an operator may have reasons).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Constants {
+    /// r1..r5, rotations in bits.
+    pub r: [u32; 5],
+    /// c1..c5.
+    pub c: [u128; 5],
+}
+
+impl Constants {
+    /// TS 35.206 §4.1: r1 = 64, r2 = 0, r3 = 32, r4 = 64, r5 = 96;
+    /// c1 = 0, c2 = 1, c3 = 2, c4 = 4, c5 = 8.
+    pub const DEFAULT: Constants = Constants {
+        r: [64, 0, 32, 64, 96],
+        c: [0, 1, 2, 4, 8],
+    };
+}
+
+impl Default for Constants {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Milenage for one subscriber: K's AES key schedule, OPc and the constants.
+#[derive(Clone)]
+pub struct Milenage {
+    cipher: Aes128,
+    opc: u128,
+    constants: Constants,
+}
+
+impl Drop for Milenage {
+    fn drop(&mut self) {
+        // The AES key schedule zeroizes itself (the `aes` crate's `zeroize` feature).
+        self.opc.zeroize();
+    }
+}
+
+impl core::fmt::Debug for Milenage {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Milenage([redacted])")
+    }
+}
+
+/// OPc = OP ⊕ E_K(OP) (TS 35.206 §4.1).
+#[must_use]
+pub fn opc_from_op(k: &Secret<16>, op: &Secret<16>) -> Opc {
+    let cipher = Aes128::new(GenericArray::from_slice(k.expose_secret()));
+    let op = u128::from_be_bytes(*op.expose_secret());
+    let mut opc = encrypt(&cipher, op) ^ op;
+    let out = Secret::new(opc.to_be_bytes());
+    opc.zeroize();
+    out
+}
+
+fn encrypt(cipher: &Aes128, block: u128) -> u128 {
+    let mut b = GenericArray::from(block.to_be_bytes());
+    cipher.encrypt_block(&mut b);
+    let out = u128::from_be_bytes(b.into());
+    b.zeroize();
+    out
+}
+
+impl Milenage {
+    /// Milenage with K and OPc and the default constants.
+    #[must_use]
+    pub fn new(k: &Secret<16>, opc: &Opc) -> Self {
+        Self::with_constants(k, opc, Constants::DEFAULT)
+    }
+
+    /// Milenage with K and OP (OPc is derived here, once).
+    #[must_use]
+    pub fn with_op(k: &Secret<16>, op: &Secret<16>) -> Self {
+        Self::new(k, &opc_from_op(k, op))
+    }
+
+    /// Milenage with operator-chosen constants r1..r5, c1..c5.
+    #[must_use]
+    pub fn with_constants(k: &Secret<16>, opc: &Opc, constants: Constants) -> Self {
+        Self {
+            cipher: Aes128::new(GenericArray::from_slice(k.expose_secret())),
+            opc: u128::from_be_bytes(*opc.expose_secret()),
+            constants,
+        }
+    }
+
+    /// TEMP = E_K(RAND ⊕ OPc).
+    fn temp(&self, rand: &Rand) -> u128 {
+        encrypt(&self.cipher, u128::from_be_bytes(*rand) ^ self.opc)
+    }
+
+    /// OUTi = E_K(rot(x ⊕ OPc, ri) ⊕ ci) ⊕ OPc, with x = TEMP for i = 2..5.
+    fn out(&self, i: usize, x: u128) -> u128 {
+        let (r, c) = (self.constants.r[i], self.constants.c[i]);
+        encrypt(&self.cipher, (x ^ self.opc).rotate_left(r) ^ c) ^ self.opc
+    }
+
+    /// OUT1 = E_K(TEMP ⊕ rot(IN1 ⊕ OPc, r1) ⊕ c1) ⊕ OPc, IN1 = SQN ‖ AMF ‖ SQN ‖ AMF.
+    fn out1(&self, temp: u128, sqn: Sqn, amf: Amf) -> u128 {
+        let half = (sqn.value() << 16) | u64::from(u16::from_be_bytes(amf.0));
+        let in1 = (u128::from(half) << 64) | u128::from(half);
+        let (r, c) = (self.constants.r[0], self.constants.c[0]);
+        encrypt(&self.cipher, temp ^ (in1 ^ self.opc).rotate_left(r) ^ c) ^ self.opc
+    }
+
+    fn outputs(&self, temp: u128) -> KeyOutputs {
+        let out2 = self.out(1, temp).to_be_bytes();
+        let out3 = self.out(2, temp).to_be_bytes();
+        let out4 = self.out(3, temp).to_be_bytes();
+        let [a0, a1, a2, a3, a4, a5, _, _, r @ ..] = out2;
+        KeyOutputs {
+            res: SecretBytes::from_array(r),
+            ck: SecretBytes::from_array(out3),
+            ik: SecretBytes::from_array(out4),
+            ak: Secret::new([a0, a1, a2, a3, a4, a5]),
+        }
+    }
+}
+
+impl AkaAlgorithm for Milenage {
+    fn f1(&self, rand: &Rand, sqn: Sqn, amf: Amf) -> Mac {
+        let [out1 @ .., _, _, _, _, _, _, _, _] = self.out1(self.temp(rand), sqn, amf).to_be_bytes();
+        Mac::from(out1)
+    }
+
+    fn f1_star(&self, rand: &Rand, sqn: Sqn, amf: Amf) -> Mac {
+        let [_, _, _, _, _, _, _, _, out1 @ ..] = self.out1(self.temp(rand), sqn, amf).to_be_bytes();
+        Mac::from(out1)
+    }
+
+    fn f2345(&self, rand: &Rand) -> KeyOutputs {
+        self.outputs(self.temp(rand))
+    }
+
+    fn f5_star(&self, rand: &Rand) -> Ak {
+        let [a0, a1, a2, a3, a4, a5, ..] = self.out(4, self.temp(rand)).to_be_bytes();
+        Secret::new([a0, a1, a2, a3, a4, a5])
+    }
+
+    fn f1_f2345(&self, rand: &Rand, sqn: Sqn, amf: Amf) -> (Mac, KeyOutputs) {
+        // TEMP is shared: five AES blocks for a whole vector.
+        let temp = self.temp(rand);
+        let [out1 @ .., _, _, _, _, _, _, _, _] = self.out1(temp, sqn, amf).to_be_bytes();
+        (Mac::from(out1), self.outputs(temp))
+    }
+}
+

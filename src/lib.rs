@@ -1,0 +1,14 @@
+//! # ims-sec
+//!
+//! The security protocols of 3GPP IMS as pure Rust building blocks. This
+//! facade re-exports each protocol crate as a module; depend on the crates
+//! directly if you need only one.
+//!
+//! | module | crate | what |
+//! |---|---|---|
+//! | [`aka`] | `ims-aka` | Milenage, TUAK, authentication vectors, USIM/ISIM checks, SQN and AUTS, HTTP Digest AKA |
+//! | [`core`] | `ims-sec-core` | secret byte types shared by every crate |
+#![forbid(unsafe_code)]
+
+pub use ims_aka as aka;
+pub use ims_sec_core as core;
