@@ -166,3 +166,41 @@ impl AkaAlgorithm for Milenage {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hex_literal_free::h;
+
+    /// Tiny hex helper for the unit tests (integration tests read the spec files).
+    mod hex_literal_free {
+        pub(super) fn h<const N: usize>(s: &str) -> [u8; N] {
+            let v = hex::decode(s).unwrap();
+            v.try_into().unwrap()
+        }
+    }
+
+    /// TS 35.208 §4.3 test set 1 (also TS 35.207 §4.3 test set 1).
+    #[test]
+    fn ts35208_test_set_1() {
+        let k = Secret::new(h("465b5ce8b199b49faa5f0a2ee238a6bc"));
+        let op = Secret::new(h("cdc202d5123e20f62b6d676ac72cb318"));
+        let opc = opc_from_op(&k, &op);
+        assert_eq!(opc.expose_secret(), &h::<16>("cd63cb71954a9f4e48a5994e37a02baf"));
+        let m = Milenage::new(&k, &opc);
+        let rand = h("23553cbe9637a89d218ae64dae47bf35");
+        let sqn = Sqn::from_bytes(h("ff9bb4d0b607"));
+        let amf = Amf(h("b9b9"));
+        assert_eq!(m.f1(&rand, sqn, amf).as_bytes(), h::<8>("4a9ffac354dfafb3"));
+        assert_eq!(m.f1_star(&rand, sqn, amf).as_bytes(), h::<8>("01cfaf9ec4e871e9"));
+        let out = m.f2345(&rand);
+        assert_eq!(out.res.expose_secret(), h::<8>("a54211d5e3ba50bf"));
+        assert_eq!(out.ak.expose_secret(), &h::<6>("aa689c648370"));
+        assert_eq!(out.ck.expose_secret(), h::<16>("b40ba9a3c58b2a05bbf0d987b21bf8cb"));
+        assert_eq!(out.ik.expose_secret(), h::<16>("f769bcd751044604127672711c6d3441"));
+        assert_eq!(m.f5_star(&rand).expose_secret(), &h::<6>("451e8beca43b"));
+        let (mac, both) = m.f1_f2345(&rand, sqn, amf);
+        assert_eq!(mac, m.f1(&rand, sqn, amf));
+        assert_eq!(both, out);
+    }
+}

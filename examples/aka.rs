@@ -1,0 +1,195 @@
+//! A command-line AKA vector tool, in the spirit of `osmo-auc-gen`.
+//!
+//! ```text
+//! cargo run --example aka -- generate --k 465b5ce8b199b49faa5f0a2ee238a6bc \
+//!     --op cdc202d5123e20f62b6d676ac72cb318 --rand 23553cbe9637a89d218ae64dae47bf35 \
+//!     --sqn ff9bb4d0b607 --amf b9b9
+//! cargo run --example aka -- verify --k … --opc … --rand … --autn … [--sqn-ms …]…
+//! cargo run --example aka -- resync --k … --opc … --rand … --auts …
+//! ```
+//!
+//! Hex in and out, one `NAME=value` per line. Milenage with OP or OPc.
+#![allow(clippy::print_stdout)]
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use base64::Engine as _;
+use ims_sec::aka::home::{resynchronise, AuthenticationVector};
+use ims_sec::aka::milenage::{opc_from_op, Milenage};
+use ims_sec::aka::sqn::{FreshnessPolicy, SqnArray, SqnGenerator, SqnLayout};
+use ims_sec::aka::usim::{Failure, Usim};
+use ims_sec::aka::{Amf, Autn, Auts, Sqn};
+use ims_sec::core::Secret;
+
+const USAGE: &str = "usage:
+  aka generate --k HEX (--op HEX | --opc HEX) --rand HEX --sqn HEX [--amf HEX]
+  aka verify   --k HEX (--op HEX | --opc HEX) --rand HEX --autn HEX [--sqn-ms HEX]... [--ind-len N]
+  aka resync   --k HEX (--op HEX | --opc HEX) --rand HEX --auts HEX [--ind-len N]
+Hex values without spaces; SQN is 6 bytes (12 hex digits) or a decimal number with --sqn-dec.";
+
+/// Parsed `--name value` options; a flag may repeat.
+struct Options(HashMap<String, Vec<String>>);
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Self, String> {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        let mut it = args.iter();
+        while let Some(flag) = it.next() {
+            let name = flag
+                .strip_prefix("--")
+                .ok_or_else(|| format!("expected an option like --k, got {flag:?}"))?;
+            let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
+            map.entry(name.to_owned()).or_default().push(value.clone());
+        }
+        Ok(Self(map))
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(|v| v.last()).map(String::as_str)
+    }
+
+    fn all(&self, name: &str) -> &[String] {
+        self.0.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    fn hex<const N: usize>(&self, name: &str) -> Result<[u8; N], String> {
+        let text = self.get(name).ok_or_else(|| format!("--{name} is required"))?;
+        hex_array(name, text)
+    }
+
+    fn hex_vec(&self, name: &str) -> Result<Vec<u8>, String> {
+        let text = self.get(name).ok_or_else(|| format!("--{name} is required"))?;
+        hex::decode(text).map_err(|e| format!("--{name}: not hex ({e})"))
+    }
+
+    fn milenage(&self) -> Result<(Milenage, Secret<16>), String> {
+        let k = Secret::new(self.hex::<16>("k")?);
+        let opc = match (self.get("op"), self.get("opc")) {
+            (Some(_), None) => opc_from_op(&k, &Secret::new(self.hex("op")?)),
+            (None, Some(_)) => Secret::new(self.hex("opc")?),
+            _ => return Err("give exactly one of --op and --opc".into()),
+        };
+        Ok((Milenage::new(&k, &opc), opc))
+    }
+
+    fn layout(&self) -> Result<SqnLayout, String> {
+        let bits = match self.get("ind-len") {
+            None => 5,
+            Some(t) => t.parse().map_err(|_| format!("--ind-len: not a number: {t:?}"))?,
+        };
+        SqnLayout::new(bits).map_err(|e| e.to_string())
+    }
+}
+
+fn hex_array<const N: usize>(name: &str, text: &str) -> Result<[u8; N], String> {
+    let bytes = hex::decode(text).map_err(|e| format!("--{name}: not hex ({e})"))?;
+    <[u8; N]>::try_from(bytes.as_slice())
+        .map_err(|_| format!("--{name}: expected {N} bytes ({} hex digits), got {}", 2 * N, bytes.len()))
+}
+
+fn sqn(name: &str, text: &str) -> Result<Sqn, String> {
+    Ok(Sqn::from_bytes(hex_array(name, text)?))
+}
+
+fn line(name: &str, value: impl AsRef<[u8]>) {
+    println!("{name}={}", hex::encode(value));
+}
+
+fn generate(o: &Options) -> Result<(), String> {
+    let (milenage, opc) = o.milenage()?;
+    let rand = o.hex("rand")?;
+    let sqn = sqn("sqn", o.get("sqn").ok_or("--sqn is required")?)?;
+    let amf = Amf(if o.get("amf").is_some() { o.hex("amf")? } else { [0, 0] });
+    let av = AuthenticationVector::generate(&milenage, rand, sqn, amf);
+    let ak = ims_sec::aka::AkaAlgorithm::f2345(&milenage, &rand).ak;
+    let autn = av.autn.to_bytes();
+    let mut nonce = rand.to_vec();
+    nonce.extend_from_slice(&autn);
+    line("OPC", opc.expose_secret());
+    line("RAND", rand);
+    line("SQN", sqn.to_bytes());
+    line("AMF", amf.0);
+    line("AK", ak.expose_secret());
+    line("MAC_A", av.autn.mac.as_bytes());
+    line("AUTN", &autn);
+    line("XRES", av.xres.expose_secret());
+    line("CK", av.ck.expose_secret());
+    line("IK", av.ik.expose_secret());
+    println!("IMS_NONCE={}", base64::engine::general_purpose::STANDARD.encode(nonce));
+    Ok(())
+}
+
+fn verify(o: &Options) -> Result<(), String> {
+    let (milenage, _) = o.milenage()?;
+    let rand = o.hex("rand")?;
+    let autn = Autn::from_bytes(&o.hex_vec("autn")?).map_err(|e| format!("--autn: {e}"))?;
+    let policy = FreshnessPolicy {
+        layout: o.layout()?,
+        ..FreshnessPolicy::default()
+    };
+    let mut state = SqnArray::new(policy);
+    for text in o.all("sqn-ms") {
+        // Each --sqn-ms is an SQN the USIM accepted before.
+        let accepted = sqn("sqn-ms", text)?;
+        let mut entries = state.entries().to_vec();
+        if let Some(slot) = entries.get_mut(policy.layout.ind(accepted)) {
+            *slot = (*slot).max(policy.layout.seq(accepted));
+        }
+        state = SqnArray::from_entries(policy, &entries).ok_or("--sqn-ms out of range")?;
+    }
+    let mut usim = Usim::new(milenage, state);
+    match usim.authenticate(&rand, &autn) {
+        Ok(ok) => {
+            println!("RESULT=success");
+            line("SQN", ok.sqn.to_bytes());
+            line("RES", ok.res.expose_secret());
+            line("CK", ok.ck.expose_secret());
+            line("IK", ok.ik.expose_secret());
+        }
+        Err(Failure::Sync { reason, auts }) => {
+            println!("RESULT=sync-failure ({reason:?})");
+            line("SQN_MS", usim.sqn_state().sqn_ms().to_bytes());
+            line("AUTS", auts.to_bytes());
+        }
+        Err(other) => println!("RESULT=failure ({other})"),
+    }
+    Ok(())
+}
+
+fn resync(o: &Options) -> Result<(), String> {
+    let (milenage, _) = o.milenage()?;
+    let rand = o.hex("rand")?;
+    let auts = Auts::from_bytes(&o.hex_vec("auts")?).map_err(|e| format!("--auts: {e}"))?;
+    let sqn_ms = resynchronise(&milenage, &rand, &auts).map_err(|e| e.to_string())?;
+    let layout = o.layout()?;
+    let mut generator = SqnGenerator::new(layout, 0);
+    generator.resynchronise(sqn_ms);
+    line("SQN_MS", sqn_ms.to_bytes());
+    println!("SEQ_MS={}", layout.seq(sqn_ms));
+    println!("IND_MS={}", layout.ind(sqn_ms));
+    let next = generator.next(layout.ind(sqn_ms)).map_err(|e| e.to_string())?;
+    line("SQN_NEXT", next.to_bytes());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = Options::parse(rest).and_then(|o| match command.as_str() {
+        "generate" => generate(&o),
+        "verify" => verify(&o),
+        "resync" => resync(&o),
+        other => Err(format!("unknown command {other:?}")),
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}

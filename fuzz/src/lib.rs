@@ -1,0 +1,34 @@
+//! The bodies of the fuzz targets, one function per target.
+//!
+//! Each `fuzz_targets/<name>.rs` calls the function of the same name; the
+//! root package's `tests/fuzz_replay.rs` includes this file and replays every
+//! file under `fuzz/corpus/<name>/` and `fuzz/artifacts/<name>/` through it
+//! on stable Rust, so a crash found once stays fixed.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use ims_aka::{milenage::Milenage, usim::Usim, Autn, Auts};
+use ims_sec_core::Secret;
+
+/// Every target: its name and its body.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[("ims_aka_autn", ims_aka_autn)];
+
+/// AUTN and AUTS from bytes; a parsed AUTN goes through the USIM checks,
+/// which must refuse or accept without panicking and never move SQN state on
+/// refusal.
+pub fn ims_aka_autn(data: &[u8]) {
+    let _ = Auts::from_bytes(data);
+    let Some((rand, rest)) = data.split_first_chunk::<16>() else {
+        return;
+    };
+    let Ok(autn) = Autn::from_bytes(rest) else {
+        return;
+    };
+    assert_eq!(autn.to_bytes(), rest);
+    let k = Secret::new([0x46; 16]);
+    let opc = Secret::new([0xcd; 16]);
+    let mut usim = Usim::new(Milenage::new(&k, &opc), Default::default());
+    let before = usim.sqn_state().clone();
+    if usim.authenticate(rand, &autn).is_err() {
+        assert_eq!(usim.sqn_state(), &before);
+    }
+}
