@@ -54,12 +54,16 @@ impl Options {
     }
 
     fn hex<const N: usize>(&self, name: &str) -> Result<[u8; N], String> {
-        let text = self.get(name).ok_or_else(|| format!("--{name} is required"))?;
+        let text = self
+            .get(name)
+            .ok_or_else(|| format!("--{name} is required"))?;
         hex_array(name, text)
     }
 
     fn hex_vec(&self, name: &str) -> Result<Vec<u8>, String> {
-        let text = self.get(name).ok_or_else(|| format!("--{name} is required"))?;
+        let text = self
+            .get(name)
+            .ok_or_else(|| format!("--{name} is required"))?;
         hex::decode(text).map_err(|e| format!("--{name}: not hex ({e})"))
     }
 
@@ -76,7 +80,9 @@ impl Options {
     fn layout(&self) -> Result<SqnLayout, String> {
         let bits = match self.get("ind-len") {
             None => 5,
-            Some(t) => t.parse().map_err(|_| format!("--ind-len: not a number: {t:?}"))?,
+            Some(t) => t
+                .parse()
+                .map_err(|_| format!("--ind-len: not a number: {t:?}"))?,
         };
         SqnLayout::new(bits).map_err(|e| e.to_string())
     }
@@ -84,8 +90,13 @@ impl Options {
 
 fn hex_array<const N: usize>(name: &str, text: &str) -> Result<[u8; N], String> {
     let bytes = hex::decode(text).map_err(|e| format!("--{name}: not hex ({e})"))?;
-    <[u8; N]>::try_from(bytes.as_slice())
-        .map_err(|_| format!("--{name}: expected {N} bytes ({} hex digits), got {}", 2 * N, bytes.len()))
+    <[u8; N]>::try_from(bytes.as_slice()).map_err(|_| {
+        format!(
+            "--{name}: expected {N} bytes ({} hex digits), got {}",
+            2 * N,
+            bytes.len()
+        )
+    })
 }
 
 fn sqn(name: &str, text: &str) -> Result<Sqn, String> {
@@ -100,7 +111,11 @@ fn generate(o: &Options) -> Result<(), String> {
     let (milenage, opc) = o.milenage()?;
     let rand = o.hex("rand")?;
     let sqn = sqn("sqn", o.get("sqn").ok_or("--sqn is required")?)?;
-    let amf = Amf(if o.get("amf").is_some() { o.hex("amf")? } else { [0, 0] });
+    let amf = Amf(if o.get("amf").is_some() {
+        o.hex("amf")?
+    } else {
+        [0, 0]
+    });
     let av = AuthenticationVector::generate(&milenage, rand, sqn, amf);
     let ak = ims_sec::aka::AkaAlgorithm::f2345(&milenage, &rand).ak;
     let autn = av.autn.to_bytes();
@@ -116,7 +131,10 @@ fn generate(o: &Options) -> Result<(), String> {
     line("XRES", av.xres.expose_secret());
     line("CK", av.ck.expose_secret());
     line("IK", av.ik.expose_secret());
-    println!("IMS_NONCE={}", base64::engine::general_purpose::STANDARD.encode(nonce));
+    println!(
+        "IMS_NONCE={}",
+        base64::engine::general_purpose::STANDARD.encode(nonce)
+    );
     Ok(())
 }
 
@@ -168,7 +186,9 @@ fn resync(o: &Options) -> Result<(), String> {
     line("SQN_MS", sqn_ms.to_bytes());
     println!("SEQ_MS={}", layout.seq(sqn_ms));
     println!("IND_MS={}", layout.ind(sqn_ms));
-    let next = generator.next(layout.ind(sqn_ms)).map_err(|e| e.to_string())?;
+    let next = generator
+        .next(layout.ind(sqn_ms))
+        .map_err(|e| e.to_string())?;
     line("SQN_NEXT", next.to_bytes());
     Ok(())
 }

@@ -4,7 +4,13 @@
 //! root package's `tests/fuzz_replay.rs` includes this file and replays every
 //! file under `fuzz/corpus/<name>/` and `fuzz/artifacts/<name>/` through it
 //! on stable Rust, so a crash found once stays fixed.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    missing_docs,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use ims_aka::{milenage::Milenage, usim::Usim, Autn, Auts};
 use ims_sec_core::Secret;

@@ -3,7 +3,7 @@
 
 use rand_core::CryptoRngCore;
 
-use crate::algorithm::AkaAlgorithm;
+use crate::algorithm::{AkaAlgorithm, KeyOutputs};
 use crate::types::{Amf, Autn, Auts, Ck, Ik, Rand, Res, Sqn};
 use crate::Error;
 
@@ -25,18 +25,19 @@ pub struct AuthenticationVector {
 impl AuthenticationVector {
     /// Computes the vector for a caller-chosen RAND (TS 33.102 §6.3.2, figure 8).
     #[must_use]
+    #[inline]
     pub fn generate(algorithm: &impl AkaAlgorithm, rand: Rand, sqn: Sqn, amf: Amf) -> Self {
-        let (mac, keys) = algorithm.f1_f2345(&rand, sqn, amf);
+        let (mac, KeyOutputs { res, ck, ik, ak }) = algorithm.f1_f2345(&rand, sqn, amf);
         Self {
             rand,
             autn: Autn {
-                concealed_sqn: sqn.conceal(&keys.ak),
+                concealed_sqn: sqn.conceal(&ak),
                 amf,
                 mac,
             },
-            xres: keys.res.clone(),
-            ck: keys.ck.clone(),
-            ik: keys.ik.clone(),
+            xres: res,
+            ck,
+            ik,
         }
     }
 
@@ -58,7 +59,11 @@ impl AuthenticationVector {
 /// MAC-S is computed with the dummy AMF 0x0000, whatever the subscriber's AMF
 /// is (§6.3.3), and compared in constant time. Feed the result to
 /// [`crate::sqn::SqnGenerator::resynchronise`].
-pub fn resynchronise(algorithm: &impl AkaAlgorithm, rand: &Rand, auts: &Auts) -> Result<Sqn, Error> {
+pub fn resynchronise(
+    algorithm: &impl AkaAlgorithm,
+    rand: &Rand,
+    auts: &Auts,
+) -> Result<Sqn, Error> {
     let ak_star = algorithm.f5_star(rand);
     let sqn_ms = Sqn::reveal(auts.concealed_sqn, &ak_star);
     let xmac_s = algorithm.f1_star(rand, sqn_ms, Amf::RESYNC);

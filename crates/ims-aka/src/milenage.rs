@@ -5,7 +5,7 @@
 //! parameters ([`Constants`]) defaulting to the specification's values.
 
 use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
-use aes::Aes128;
+use aes::Aes128Enc;
 use ims_sec_core::{Secret, SecretBytes};
 use zeroize::Zeroize;
 
@@ -45,7 +45,7 @@ impl Default for Constants {
 /// Milenage for one subscriber: K's AES key schedule, OPc and the constants.
 #[derive(Clone)]
 pub struct Milenage {
-    cipher: Aes128,
+    cipher: Aes128Enc,
     opc: u128,
     constants: Constants,
 }
@@ -66,7 +66,7 @@ impl core::fmt::Debug for Milenage {
 /// OPc = OP ⊕ E_K(OP) (TS 35.206 §4.1).
 #[must_use]
 pub fn opc_from_op(k: &Secret<16>, op: &Secret<16>) -> Opc {
-    let cipher = Aes128::new(GenericArray::from_slice(k.expose_secret()));
+    let cipher = Aes128Enc::new(GenericArray::from_slice(k.expose_secret()));
     let op = u128::from_be_bytes(*op.expose_secret());
     let mut opc = encrypt(&cipher, op) ^ op;
     let out = Secret::new(opc.to_be_bytes());
@@ -74,12 +74,10 @@ pub fn opc_from_op(k: &Secret<16>, op: &Secret<16>) -> Opc {
     out
 }
 
-fn encrypt(cipher: &Aes128, block: u128) -> u128 {
+fn encrypt(cipher: &Aes128Enc, block: u128) -> u128 {
     let mut b = GenericArray::from(block.to_be_bytes());
     cipher.encrypt_block(&mut b);
-    let out = u128::from_be_bytes(b.into());
-    b.zeroize();
-    out
+    u128::from_be_bytes(b.into())
 }
 
 impl Milenage {
@@ -97,40 +95,53 @@ impl Milenage {
 
     /// Milenage with operator-chosen constants r1..r5, c1..c5.
     #[must_use]
+    #[inline]
     pub fn with_constants(k: &Secret<16>, opc: &Opc, constants: Constants) -> Self {
         Self {
-            cipher: Aes128::new(GenericArray::from_slice(k.expose_secret())),
+            cipher: Aes128Enc::new(GenericArray::from_slice(k.expose_secret())),
             opc: u128::from_be_bytes(*opc.expose_secret()),
             constants,
         }
     }
 
     /// TEMP = E_K(RAND ⊕ OPc).
+    #[inline]
     fn temp(&self, rand: &Rand) -> u128 {
         encrypt(&self.cipher, u128::from_be_bytes(*rand) ^ self.opc)
     }
 
-    /// OUTi = E_K(rot(x ⊕ OPc, ri) ⊕ ci) ⊕ OPc, with x = TEMP for i = 2..5.
-    fn out(&self, i: usize, x: u128) -> u128 {
+    /// The input of E_K for OUTi (i = 2..5, index 1..4): rot(TEMP ⊕ OPc, ri) ⊕ ci.
+    #[inline]
+    fn out_input(&self, i: usize, temp: u128) -> u128 {
         let (r, c) = (self.constants.r[i], self.constants.c[i]);
-        encrypt(&self.cipher, (x ^ self.opc).rotate_left(r) ^ c) ^ self.opc
+        (temp ^ self.opc).rotate_left(r % 128) ^ c
     }
 
-    /// OUT1 = E_K(TEMP ⊕ rot(IN1 ⊕ OPc, r1) ⊕ c1) ⊕ OPc, IN1 = SQN ‖ AMF ‖ SQN ‖ AMF.
-    fn out1(&self, temp: u128, sqn: Sqn, amf: Amf) -> u128 {
+    /// The input of E_K for OUT1: TEMP ⊕ rot(IN1 ⊕ OPc, r1) ⊕ c1 with
+    /// IN1 = SQN ‖ AMF ‖ SQN ‖ AMF.
+    #[inline]
+    fn out1_input(&self, temp: u128, sqn: Sqn, amf: Amf) -> u128 {
         let half = (sqn.value() << 16) | u64::from(u16::from_be_bytes(amf.0));
         let in1 = (u128::from(half) << 64) | u128::from(half);
         let (r, c) = (self.constants.r[0], self.constants.c[0]);
-        encrypt(&self.cipher, temp ^ (in1 ^ self.opc).rotate_left(r) ^ c) ^ self.opc
+        temp ^ (in1 ^ self.opc).rotate_left(r % 128) ^ c
     }
 
-    fn outputs(&self, temp: u128) -> KeyOutputs {
-        let out2 = self.out(1, temp).to_be_bytes();
-        let out3 = self.out(2, temp).to_be_bytes();
-        let out4 = self.out(3, temp).to_be_bytes();
-        let [a0, a1, a2, a3, a4, a5, _, _, r @ ..] = out2;
+    /// OUT = E_K(input) ⊕ OPc for several independent inputs at once, so the
+    /// AES rounds of the blocks overlap in the pipeline.
+    #[inline]
+    fn outs<const N: usize>(&self, inputs: [u128; N]) -> [[u8; 16]; N] {
+        let mut blocks = inputs.map(|x| GenericArray::from(x.to_be_bytes()));
+        self.cipher.encrypt_blocks(&mut blocks);
+        blocks.map(|b| (u128::from_be_bytes(b.into()) ^ self.opc).to_be_bytes())
+    }
+
+    /// f2..f5 from OUT2, OUT3 and OUT4 (TS 35.206 §4.1).
+    #[inline]
+    fn key_outputs(out2: [u8; 16], out3: [u8; 16], out4: [u8; 16]) -> KeyOutputs {
+        let [a0, a1, a2, a3, a4, a5, _, _, res @ ..] = out2;
         KeyOutputs {
-            res: SecretBytes::from_array(r),
+            res: SecretBytes::from_array(res),
             ck: SecretBytes::from_array(out3),
             ik: SecretBytes::from_array(out4),
             ak: Secret::new([a0, a1, a2, a3, a4, a5]),
@@ -138,34 +149,51 @@ impl Milenage {
     }
 }
 
+/// f1 is OUT1[0..64], f1* is OUT1[64..128].
+fn split_out1(out1: [u8; 16]) -> (Mac, Mac) {
+    let [a0, a1, a2, a3, a4, a5, a6, a7, s @ ..] = out1;
+    (Mac::from([a0, a1, a2, a3, a4, a5, a6, a7]), Mac::from(s))
+}
+
 impl AkaAlgorithm for Milenage {
+    #[inline]
     fn f1(&self, rand: &Rand, sqn: Sqn, amf: Amf) -> Mac {
-        let [out1 @ .., _, _, _, _, _, _, _, _] = self.out1(self.temp(rand), sqn, amf).to_be_bytes();
-        Mac::from(out1)
+        let [out1] = self.outs([self.out1_input(self.temp(rand), sqn, amf)]);
+        split_out1(out1).0
     }
 
+    #[inline]
     fn f1_star(&self, rand: &Rand, sqn: Sqn, amf: Amf) -> Mac {
-        let [_, _, _, _, _, _, _, _, out1 @ ..] = self.out1(self.temp(rand), sqn, amf).to_be_bytes();
-        Mac::from(out1)
+        let [out1] = self.outs([self.out1_input(self.temp(rand), sqn, amf)]);
+        split_out1(out1).1
     }
 
+    #[inline]
     fn f2345(&self, rand: &Rand) -> KeyOutputs {
-        self.outputs(self.temp(rand))
+        let temp = self.temp(rand);
+        let [out2, out3, out4] = self.outs([1, 2, 3].map(|i| self.out_input(i, temp)));
+        Self::key_outputs(out2, out3, out4)
     }
 
+    #[inline]
     fn f5_star(&self, rand: &Rand) -> Ak {
-        let [a0, a1, a2, a3, a4, a5, ..] = self.out(4, self.temp(rand)).to_be_bytes();
+        let [[a0, a1, a2, a3, a4, a5, ..]] = self.outs([self.out_input(4, self.temp(rand))]);
         Secret::new([a0, a1, a2, a3, a4, a5])
     }
 
+    #[inline]
     fn f1_f2345(&self, rand: &Rand, sqn: Sqn, amf: Amf) -> (Mac, KeyOutputs) {
-        // TEMP is shared: five AES blocks for a whole vector.
+        // TEMP once, then OUT1..OUT4 side by side: five AES blocks, four in parallel.
         let temp = self.temp(rand);
-        let [out1 @ .., _, _, _, _, _, _, _, _] = self.out1(temp, sqn, amf).to_be_bytes();
-        (Mac::from(out1), self.outputs(temp))
+        let [out1, out2, out3, out4] = self.outs([
+            self.out1_input(temp, sqn, amf),
+            self.out_input(1, temp),
+            self.out_input(2, temp),
+            self.out_input(3, temp),
+        ]);
+        (split_out1(out1).0, Self::key_outputs(out2, out3, out4))
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -186,18 +214,30 @@ mod tests {
         let k = Secret::new(h("465b5ce8b199b49faa5f0a2ee238a6bc"));
         let op = Secret::new(h("cdc202d5123e20f62b6d676ac72cb318"));
         let opc = opc_from_op(&k, &op);
-        assert_eq!(opc.expose_secret(), &h::<16>("cd63cb71954a9f4e48a5994e37a02baf"));
+        assert_eq!(
+            opc.expose_secret(),
+            &h::<16>("cd63cb71954a9f4e48a5994e37a02baf")
+        );
         let m = Milenage::new(&k, &opc);
         let rand = h("23553cbe9637a89d218ae64dae47bf35");
         let sqn = Sqn::from_bytes(h("ff9bb4d0b607"));
         let amf = Amf(h("b9b9"));
         assert_eq!(m.f1(&rand, sqn, amf).as_bytes(), h::<8>("4a9ffac354dfafb3"));
-        assert_eq!(m.f1_star(&rand, sqn, amf).as_bytes(), h::<8>("01cfaf9ec4e871e9"));
+        assert_eq!(
+            m.f1_star(&rand, sqn, amf).as_bytes(),
+            h::<8>("01cfaf9ec4e871e9")
+        );
         let out = m.f2345(&rand);
         assert_eq!(out.res.expose_secret(), h::<8>("a54211d5e3ba50bf"));
         assert_eq!(out.ak.expose_secret(), &h::<6>("aa689c648370"));
-        assert_eq!(out.ck.expose_secret(), h::<16>("b40ba9a3c58b2a05bbf0d987b21bf8cb"));
-        assert_eq!(out.ik.expose_secret(), h::<16>("f769bcd751044604127672711c6d3441"));
+        assert_eq!(
+            out.ck.expose_secret(),
+            h::<16>("b40ba9a3c58b2a05bbf0d987b21bf8cb")
+        );
+        assert_eq!(
+            out.ik.expose_secret(),
+            h::<16>("f769bcd751044604127672711c6d3441")
+        );
         assert_eq!(m.f5_star(&rand).expose_secret(), &h::<6>("451e8beca43b"));
         let (mac, both) = m.f1_f2345(&rand, sqn, amf);
         assert_eq!(mac, m.f1(&rand, sqn, amf));

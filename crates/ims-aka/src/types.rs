@@ -62,7 +62,9 @@ impl Sqn {
     /// An SQN from its six big-endian bytes.
     #[must_use]
     pub const fn from_bytes(b: [u8; 6]) -> Self {
-        Self(u64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]))
+        Self(u64::from_be_bytes([
+            0, 0, b[0], b[1], b[2], b[3], b[4], b[5],
+        ]))
     }
 
     /// The integer value.
@@ -135,7 +137,9 @@ impl Mac {
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         // `len` is 8, 16 or 32 by construction.
-        self.bytes.get(..usize::from(self.len)).unwrap_or(&self.bytes)
+        self.bytes
+            .get(..usize::from(self.len))
+            .unwrap_or(&self.bytes)
     }
 
     /// Compares with another MAC in constant time.
@@ -150,8 +154,8 @@ macro_rules! mac_from_array {
         impl From<[u8; $n]> for Mac {
             fn from(bytes: [u8; $n]) -> Self {
                 let mut out = Self { bytes: [0; 32], len: $n };
-                for (dst, src) in out.bytes.iter_mut().zip(bytes) {
-                    *dst = src;
+                if let Some(prefix) = out.bytes.get_mut(..$n) {
+                    prefix.copy_from_slice(&bytes);
                 }
                 out
             }

@@ -1,7 +1,7 @@
 //! The USIM/ISIM side: verify AUTN, check SQN freshness, answer RES, CK and IK
 //! or a typed failure (TS 33.102 §6.3.3).
 
-use crate::algorithm::AkaAlgorithm;
+use crate::algorithm::{AkaAlgorithm, KeyOutputs};
 use crate::sqn::{SqnArray, Staleness};
 use crate::types::{Amf, Autn, Auts, Ck, Ik, Rand, Res, Sqn};
 
@@ -94,8 +94,8 @@ impl<A: AkaAlgorithm> Usim<A> {
     /// checks MAC-A in constant time, then the AMF policy, then SQN
     /// freshness; on success records SQN and returns RES, CK and IK.
     pub fn authenticate(&mut self, rand: &Rand, autn: &Autn) -> Result<Success, Failure> {
-        let keys = self.algorithm.f2345(rand);
-        let sqn = Sqn::reveal(autn.concealed_sqn, &keys.ak);
+        let KeyOutputs { res, ck, ik, ak } = self.algorithm.f2345(rand);
+        let sqn = Sqn::reveal(autn.concealed_sqn, &ak);
         let xmac = self.algorithm.f1(rand, sqn, autn.amf);
         if !xmac.ct_eq(&autn.mac) {
             return Err(Failure::Mac);
@@ -109,12 +109,7 @@ impl<A: AkaAlgorithm> Usim<A> {
                 auts: self.auts(rand),
             });
         }
-        Ok(Success {
-            res: keys.res.clone(),
-            ck: keys.ck.clone(),
-            ik: keys.ik.clone(),
-            sqn,
-        })
+        Ok(Success { res, ck, ik, sqn })
     }
 
     /// AUTS = SQN_MS ⊕ AK* ‖ MAC-S, MAC-S = f1*(SQN_MS ‖ RAND ‖ AMF = 0x0000)

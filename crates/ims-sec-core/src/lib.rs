@@ -19,5 +19,6 @@
 #![forbid(unsafe_code)]
 
 pub mod secret;
+pub mod sip;
 
 pub use secret::{ct_eq, LengthError, Secret, SecretBytes};

@@ -22,7 +22,11 @@ pub struct LengthError {
 
 impl fmt::Display for LengthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "secret of {} bytes does not fit (limit {})", self.got, self.max)
+        write!(
+            f,
+            "secret of {} bytes does not fit (limit {})",
+            self.got, self.max
+        )
     }
 }
 
@@ -36,8 +40,17 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Exactly `N` secret bytes.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct Secret<const N: usize>([u8; N]);
+
+impl<const N: usize> Drop for Secret<N> {
+    fn drop(&mut self) {
+        // The slice form clears in bulk; the array form fences every byte.
+        self.0.as_mut_slice().zeroize();
+    }
+}
+
+impl<const N: usize> ZeroizeOnDrop for Secret<N> {}
 
 impl<const N: usize> Secret<N> {
     /// Takes ownership of the bytes.
@@ -89,18 +102,19 @@ impl<const N: usize> fmt::Debug for Secret<N> {
 }
 
 /// Up to `MAX` secret bytes; the length itself is not secret.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct SecretBytes<const MAX: usize> {
     bytes: [u8; MAX],
-    len: usize,
+    len: u8,
 }
 
 impl<const MAX: usize> SecretBytes<MAX> {
     /// Copies `bytes`, which must be at most `MAX` long.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, LengthError> {
+        const { assert!(MAX <= 255, "SecretBytes holds at most 255 bytes") };
         let mut out = Self {
             bytes: [0; MAX],
-            len: bytes.len(),
+            len: bytes.len() as u8,
         };
         out.bytes
             .get_mut(..bytes.len())
@@ -115,13 +129,13 @@ impl<const MAX: usize> SecretBytes<MAX> {
     /// Takes `N` bytes; a compile-time error if `N > MAX`.
     #[must_use]
     pub fn from_array<const N: usize>(bytes: [u8; N]) -> Self {
-        const { assert!(N <= MAX) };
+        const { assert!(N <= MAX && MAX <= 255) };
         let mut out = Self {
             bytes: [0; MAX],
-            len: N,
+            len: N as u8,
         };
-        for (dst, src) in out.bytes.iter_mut().zip(bytes) {
-            *dst = src;
+        if let Some(prefix) = out.bytes.get_mut(..N) {
+            prefix.copy_from_slice(&bytes);
         }
         out
     }
@@ -130,13 +144,13 @@ impl<const MAX: usize> SecretBytes<MAX> {
     #[must_use]
     pub fn expose_secret(&self) -> &[u8] {
         // `len <= MAX` is an invariant of every constructor.
-        self.bytes.get(..self.len).unwrap_or(&[])
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
     }
 
     /// Number of bytes held.
     #[must_use]
     pub const fn len(&self) -> usize {
-        self.len
+        self.len as usize
     }
 
     /// Whether no bytes are held.
@@ -145,6 +159,17 @@ impl<const MAX: usize> SecretBytes<MAX> {
         self.len == 0
     }
 }
+
+impl<const MAX: usize> Drop for SecretBytes<MAX> {
+    fn drop(&mut self) {
+        // Bytes past `len` are never written, so only the prefix needs clearing.
+        if let Some(used) = self.bytes.get_mut(..usize::from(self.len)) {
+            used.zeroize();
+        }
+    }
+}
+
+impl<const MAX: usize> ZeroizeOnDrop for SecretBytes<MAX> {}
 
 impl<const N: usize, const MAX: usize> From<&Secret<N>> for SecretBytes<MAX> {
     /// Copies a fixed-size secret; panics at compile time if `N > MAX`.
