@@ -14,6 +14,7 @@ pub mod error;
 pub mod home;
 pub mod milenage;
 pub mod sqn;
+pub mod tuak;
 pub mod types;
 pub mod usim;
 
@@ -21,5 +22,6 @@ pub use algorithm::{AkaAlgorithm, KeyOutputs};
 pub use error::Error;
 pub use home::AuthenticationVector;
 pub use milenage::Milenage;
+pub use tuak::{Tuak, TuakParams};
 pub use types::{Ak, Amf, Autn, Auts, Ck, Ik, Mac, Opc, Rand, Res, Sqn, Topc, K};
 pub use usim::Usim;
