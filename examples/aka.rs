@@ -25,8 +25,10 @@ use ims_sec::core::Secret;
 const USAGE: &str = "usage:
   aka generate --k HEX (--op HEX | --opc HEX) --rand HEX --sqn HEX [--amf HEX]
   aka verify   --k HEX (--op HEX | --opc HEX) --rand HEX --autn HEX [--sqn-ms HEX]... [--ind-len N]
-  aka resync   --k HEX (--op HEX | --opc HEX) --rand HEX --auts HEX [--ind-len N]
-Hex values without spaces; SQN is 6 bytes (12 hex digits) or a decimal number with --sqn-dec.";
+  aka resync   --k HEX (--op HEX | --opc HEX) --rand HEX --auts HEX [--sqn-he HEX] [--ind-len N]
+Hex values without spaces; an SQN is 6 bytes (12 hex digits).
+--sqn-ms: an SQN the USIM accepted before (repeat for several IND slots).
+--sqn-he: the HSS's last SQN, to decide whether AUTS resets it.";
 
 /// Parsed `--name value` options; a flag may repeat.
 struct Options(HashMap<String, Vec<String>>);
@@ -181,14 +183,17 @@ fn resync(o: &Options) -> Result<(), String> {
     let auts = Auts::from_bytes(&o.hex_vec("auts")?).map_err(|e| format!("--auts: {e}"))?;
     let sqn_ms = resynchronise(&milenage, &rand, &auts).map_err(|e| e.to_string())?;
     let layout = o.layout()?;
-    let mut generator = SqnGenerator::new(layout, 0);
-    generator.resynchronise(sqn_ms);
+    let sqn_he = match o.get("sqn-he") {
+        Some(text) => sqn("sqn-he", text)?,
+        None => Sqn::default(),
+    };
+    let mut generator = SqnGenerator::new(layout, FreshnessPolicy::default().delta, sqn_he);
+    let reset = generator.resynchronise(sqn_ms);
     line("SQN_MS", sqn_ms.to_bytes());
     println!("SEQ_MS={}", layout.seq(sqn_ms));
     println!("IND_MS={}", layout.ind(sqn_ms));
-    let next = generator
-        .next(layout.ind(sqn_ms))
-        .map_err(|e| e.to_string())?;
+    println!("SQN_HE_RESET={reset}");
+    let next = generator.next().map_err(|e| e.to_string())?;
     line("SQN_NEXT", next.to_bytes());
     Ok(())
 }

@@ -75,26 +75,30 @@ impl SqnLayout {
     }
 }
 
-/// The AuC's per-subscriber counter SEQ_HE (TS 33.102 Annex C.1.2).
+/// The AuC's per-subscriber counter SQN_HE = SEQ_HE ‖ IND_HE (TS 33.102
+/// Annex C.1.1, Profile 2 of C.3.2: SEQ is a plain counter).
 ///
-/// Each vector takes the next SEQ; IND is the caller's choice (Annex C.3.1
-/// leaves its allocation to the operator: per serving node, per domain, or
-/// cyclically, see [`SqnGenerator::next_cyclic`]).
+/// Each vector takes SEQ_HE + 1. IND follows the general rule of Annex C.3.4
+/// ([`SqnGenerator::next`]: IND_HE + 1 mod a) or one of its exceptions, where
+/// the operator picks IND per batch or per serving node
+/// ([`SqnGenerator::next_with_ind`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SqnGenerator {
     layout: SqnLayout,
-    seq_he: u64,
-    next_ind: usize,
+    delta: u64,
+    sqn_he: Sqn,
 }
 
 impl SqnGenerator {
-    /// A generator whose last used SEQ was `seq_he` (0 for a new subscriber).
+    /// A generator whose last SQN handed out was `sqn_he` (zero for a new
+    /// subscriber), for USIMs that accept jumps of at most `delta` (Δ, 2^28
+    /// in [`FreshnessPolicy::default`]).
     #[must_use]
-    pub fn new(layout: SqnLayout, seq_he: u64) -> Self {
+    pub fn new(layout: SqnLayout, delta: u64, sqn_he: Sqn) -> Self {
         Self {
             layout,
-            seq_he,
-            next_ind: 0,
+            delta,
+            sqn_he,
         }
     }
 
@@ -104,37 +108,46 @@ impl SqnGenerator {
         self.layout
     }
 
-    /// The last SEQ handed out (SEQ_HE).
+    /// The last SQN handed out (SQN_HE), to store between runs.
     #[must_use]
-    pub fn seq_he(&self) -> u64 {
-        self.seq_he
+    pub fn sqn_he(&self) -> Sqn {
+        self.sqn_he
     }
 
-    /// The next SQN for index `ind`: SEQ_HE + 1 ‖ IND (Annex C.1.2). On error
-    /// the counter is unchanged.
-    pub fn next(&mut self, ind: usize) -> Result<Sqn, Error> {
+    /// The next SQN by the general rule of Annex C.3.4: SEQ_HE + 1 with
+    /// IND_HE + 1 mod a.
+    pub fn next(&mut self) -> Result<Sqn, Error> {
+        let ind = (self.layout.ind(self.sqn_he) + 1) % self.layout.ind_count();
+        self.next_with_ind(ind)
+    }
+
+    /// The next SQN with a chosen IND (Annex C.3.4's exceptions: the same IND
+    /// for a whole batch, or one IND per serving node). On error the counter
+    /// is unchanged.
+    pub fn next_with_ind(&mut self, ind: usize) -> Result<Sqn, Error> {
         if ind >= self.layout.ind_count() {
             return Err(Error::Parameter("IND out of range for the layout"));
         }
-        let seq = self.seq_he + 1;
+        let seq = self.layout.seq(self.sqn_he) + 1;
         let sqn = self.layout.sqn(seq, ind).ok_or(Error::SqnExhausted)?;
-        self.seq_he = seq;
+        self.sqn_he = sqn;
         Ok(sqn)
     }
 
-    /// The next SQN with IND stepping through 0, 1, …, a-1, 0, …
-    pub fn next_cyclic(&mut self) -> Result<Sqn, Error> {
-        let sqn = self.next(self.next_ind)?;
-        self.next_ind = (self.next_ind + 1) % self.layout.ind_count();
-        Ok(sqn)
-    }
-
-    /// Resets the counter after a verified AUTS (TS 33.102 §6.3.5, Annex
-    /// C.1.2): SEQ_HE becomes SEQ_MS, so the next vector is SEQ_MS + 1, the
-    /// first value the USIM will accept. A SEQ_MS below SEQ_HE leaves the
-    /// counter as it is, which already lies ahead of the USIM.
-    pub fn resynchronise(&mut self, sqn_ms: Sqn) {
-        self.seq_he = self.seq_he.max(self.layout.seq(sqn_ms));
+    /// Handles SQN_MS from a verified AUTS (TS 33.102 §6.3.5): if the next
+    /// SEQ from SQN_HE would be accepted by the USIM (above SEQ_MS, by at
+    /// most Δ), SQN_HE is kept; otherwise it is reset to SQN_MS. Either way
+    /// the next vector is one the USIM accepts. Returns whether it was reset.
+    pub fn resynchronise(&mut self, sqn_ms: Sqn) -> bool {
+        let next_seq = self.layout.seq(self.sqn_he) + 1;
+        let seq_ms = self.layout.seq(sqn_ms);
+        let in_range = next_seq
+            .checked_sub(seq_ms)
+            .is_some_and(|ahead| ahead > 0 && ahead <= self.delta);
+        if !in_range {
+            self.sqn_he = sqn_ms;
+        }
+        !in_range
     }
 }
 
@@ -146,18 +159,21 @@ pub struct FreshnessPolicy {
     /// Δ: the largest jump SEQ - SEQ_MS accepted, which keeps the counter
     /// from being pushed to its end (wrap-around protection, Annex C.2.2).
     pub delta: u64,
-    /// L: the largest age SEQ_MS - SEQ accepted for an SQN arriving out of
-    /// order in another IND slot (Annex C.2.2); `None` for no limit.
+    /// L: an SQN is accepted only if SEQ_MS - SEQ < L, where SEQ_MS is the
+    /// highest SEQ accepted in any slot (Annex C.2.2). `None` applies no
+    /// limit; the specification requires USIMs to be able to apply one but
+    /// gives no value.
     pub age_limit: Option<u64>,
 }
 
 impl Default for FreshnessPolicy {
-    /// IND 5 bits, Δ = 2^28, L = 2^28... see the clause cited on each field.
+    /// IND of 5 bits (a = 32) and Δ = 2^28, the values Annex C.3.2 (Profile 2)
+    /// suggests; no age limit L.
     fn default() -> Self {
         Self {
             layout: SqnLayout::default(),
             delta: 1 << 28,
-            age_limit: Some(1 << 28),
+            age_limit: None,
         }
     }
 }
@@ -169,7 +185,7 @@ pub enum Staleness {
     NotFresh,
     /// SEQ - SEQ_MS > Δ: too far ahead.
     TooFarAhead,
-    /// SEQ_MS - SEQ > L: too old.
+    /// SEQ_MS - SEQ >= L: too old.
     TooOld,
 }
 
@@ -226,37 +242,45 @@ impl SqnArray {
         self.seq_ms.iter().copied().max().unwrap_or(0)
     }
 
-    /// SQN_MS for AUTS: the highest accepted SEQ with its IND (Annex C.2).
+    /// SQN_MS for AUTS: "the highest previously accepted sequence number
+    /// anywhere in the array" (Annex C.2.2), SEQ_MS(j) ‖ j; zero when nothing
+    /// was accepted yet.
     #[must_use]
     pub fn sqn_ms(&self) -> Sqn {
-        let (ind, seq) = self
-            .seq_ms
+        let layout = self.policy.layout;
+        self.seq_ms
             .iter()
-            .copied()
             .enumerate()
-            .max_by_key(|&(i, s)| (s, core::cmp::Reverse(i)))
-            .unwrap_or((0, 0));
-        self.policy.layout.sqn(seq, ind).unwrap_or_default()
+            // SEQ 0 is never accepted, so a zero entry is an unused slot.
+            .filter(|&(_, &seq)| seq > 0)
+            .filter_map(|(ind, &seq)| layout.sqn(seq, ind))
+            .max()
+            .unwrap_or_default()
     }
 
-    /// Checks an SQN without changing anything.
+    /// Checks an SQN without changing anything, in the order of Annex C.2:
+    /// the Δ limit (C.2.1), the age limit L, then the array entry (C.2.2).
     pub fn check(&self, sqn: Sqn) -> Result<(), Staleness> {
         let layout = self.policy.layout;
         let (seq, ind) = (layout.seq(sqn), layout.ind(sqn));
         let highest = self.highest_seq();
-        let slot = self.seq_ms.get(ind).copied().unwrap_or(u64::MAX);
-        if seq <= slot {
-            return Err(Staleness::NotFresh);
-        }
-        if seq > highest && seq - highest > self.policy.delta {
+        // Differences are taken one way only: an SEQ below SEQ_MS but above its
+        // own slot is the out-of-order case the array exists for.
+        if seq
+            .checked_sub(highest)
+            .is_some_and(|ahead| ahead > self.policy.delta)
+        {
             return Err(Staleness::TooFarAhead);
         }
         if let Some(limit) = self.policy.age_limit {
-            if highest > seq && highest - seq > limit {
+            if highest.checked_sub(seq).is_some_and(|age| age >= limit) {
                 return Err(Staleness::TooOld);
             }
         }
-        Ok(())
+        match self.seq_ms.get(ind) {
+            Some(&slot) if seq > slot => Ok(()),
+            _ => Err(Staleness::NotFresh),
+        }
     }
 
     /// Checks an SQN and, if fresh, records it: SEQ_MS(IND) := SEQ.

@@ -5,7 +5,12 @@
 //! - TS 35.232 (TUAK implementers' test data), sets 1–6, and its clause 5
 //!   Keccak-f[1600] permutation sets 1–6;
 //! - TS 35.233 (TUAK design conformance test data), sets 1–6.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::HashMap;
 
@@ -33,7 +38,11 @@ fn load(file: &str) -> HashMap<u32, Set> {
             current = Some((n.parse().unwrap(), Set::new()));
         } else {
             let (k, v) = line.split_once(" = ").unwrap();
-            current.as_mut().unwrap().1.insert(k.to_owned(), v.to_owned());
+            current
+                .as_mut()
+                .unwrap()
+                .1
+                .insert(k.to_owned(), v.to_owned());
         }
     }
     if let Some((k, v)) = current {
@@ -43,7 +52,9 @@ fn load(file: &str) -> HashMap<u32, Set> {
 }
 
 fn set(file: &str, n: u32) -> Set {
-    load(file).remove(&n).unwrap_or_else(|| panic!("{file} has no set {n}"))
+    load(file)
+        .remove(&n)
+        .unwrap_or_else(|| panic!("{file} has no set {n}"))
 }
 
 fn bytes(set: &Set, name: &str) -> Vec<u8> {
@@ -70,17 +81,49 @@ fn check_outputs(file: &str, n: u32, s: &Set, alg: &impl AkaAlgorithm) {
     let rand = array(s, "rand");
     let sqn = Sqn::from_bytes(array(s, "sqn"));
     let amf = Amf(array(s, "amf"));
-    assert_eq!(hex_of(alg.f1(&rand, sqn, amf).as_bytes()), s["f1"], "{file} set {n}: f1");
+    assert_eq!(
+        hex_of(alg.f1(&rand, sqn, amf).as_bytes()),
+        s["f1"],
+        "{file} set {n}: f1"
+    );
     // The test data computes f1* with the set's AMF (resynchronisation uses 0x0000).
-    assert_eq!(hex_of(alg.f1_star(&rand, sqn, amf).as_bytes()), s["f1star"], "{file} set {n}: f1*");
+    assert_eq!(
+        hex_of(alg.f1_star(&rand, sqn, amf).as_bytes()),
+        s["f1star"],
+        "{file} set {n}: f1*"
+    );
     let out = alg.f2345(&rand);
-    assert_eq!(hex_of(out.res.expose_secret()), s["f2"], "{file} set {n}: f2");
-    assert_eq!(hex_of(out.ck.expose_secret()), s["f3"], "{file} set {n}: f3");
-    assert_eq!(hex_of(out.ik.expose_secret()), s["f4"], "{file} set {n}: f4");
-    assert_eq!(hex_of(out.ak.expose_secret()), s["f5"], "{file} set {n}: f5");
-    assert_eq!(hex_of(alg.f5_star(&rand).expose_secret()), s["f5star"], "{file} set {n}: f5*");
+    assert_eq!(
+        hex_of(out.res.expose_secret()),
+        s["f2"],
+        "{file} set {n}: f2"
+    );
+    assert_eq!(
+        hex_of(out.ck.expose_secret()),
+        s["f3"],
+        "{file} set {n}: f3"
+    );
+    assert_eq!(
+        hex_of(out.ik.expose_secret()),
+        s["f4"],
+        "{file} set {n}: f4"
+    );
+    assert_eq!(
+        hex_of(out.ak.expose_secret()),
+        s["f5"],
+        "{file} set {n}: f5"
+    );
+    assert_eq!(
+        hex_of(alg.f5_star(&rand).expose_secret()),
+        s["f5star"],
+        "{file} set {n}: f5*"
+    );
     let (mac, both) = alg.f1_f2345(&rand, sqn, amf);
-    assert_eq!(hex_of(mac.as_bytes()), s["f1"], "{file} set {n}: f1 with f2..f5");
+    assert_eq!(
+        hex_of(mac.as_bytes()),
+        s["f1"],
+        "{file} set {n}: f1 with f2..f5"
+    );
     assert_eq!(both, out, "{file} set {n}: f2..f5 with f1");
 }
 
@@ -97,11 +140,17 @@ fn check_tuak(file: &str, n: u32) {
     let k = K::from_slice(&bytes(&s, "k")).unwrap();
     let top = Secret::new(array(&s, "top"));
     let topc = topc_from_top(&k, &top, params.iterations).unwrap();
-    assert_eq!(hex_of(topc.expose_secret()), s["topc"], "{file} set {n}: TOPc");
+    assert_eq!(
+        hex_of(topc.expose_secret()),
+        s["topc"],
+        "{file} set {n}: TOPc"
+    );
     let tuak = Tuak::new(&k, &topc, params).unwrap();
     check_outputs(file, n, &s, &tuak);
     assert_eq!(
-        Tuak::with_top(&k, &top, params).unwrap().f2345(&array(&s, "rand")),
+        Tuak::with_top(&k, &top, params)
+            .unwrap()
+            .f2345(&array(&s, "rand")),
         tuak.f2345(&array(&s, "rand")),
         "{file} set {n}: TUAK from TOP"
     );
@@ -118,29 +167,62 @@ macro_rules! test_sets {
     };
 }
 
-test_sets!(check_milenage, "ts35207_milenage.txt",
-    ts35207_test_set_1 = 1, ts35207_test_set_2 = 2, ts35207_test_set_3 = 3,
-    ts35207_test_set_4 = 4, ts35207_test_set_5 = 5, ts35207_test_set_6 = 6,
+test_sets!(
+    check_milenage,
+    "ts35207_milenage.txt",
+    ts35207_test_set_1 = 1,
+    ts35207_test_set_2 = 2,
+    ts35207_test_set_3 = 3,
+    ts35207_test_set_4 = 4,
+    ts35207_test_set_5 = 5,
+    ts35207_test_set_6 = 6,
 );
 
-test_sets!(check_milenage, "ts35208_milenage.txt",
-    ts35208_test_set_1 = 1, ts35208_test_set_2 = 2, ts35208_test_set_3 = 3,
-    ts35208_test_set_4 = 4, ts35208_test_set_5 = 5, ts35208_test_set_6 = 6,
-    ts35208_test_set_7 = 7, ts35208_test_set_8 = 8, ts35208_test_set_9 = 9,
-    ts35208_test_set_10 = 10, ts35208_test_set_11 = 11, ts35208_test_set_12 = 12,
-    ts35208_test_set_13 = 13, ts35208_test_set_14 = 14, ts35208_test_set_15 = 15,
-    ts35208_test_set_16 = 16, ts35208_test_set_17 = 17, ts35208_test_set_18 = 18,
-    ts35208_test_set_19 = 19, ts35208_test_set_20 = 20,
+test_sets!(
+    check_milenage,
+    "ts35208_milenage.txt",
+    ts35208_test_set_1 = 1,
+    ts35208_test_set_2 = 2,
+    ts35208_test_set_3 = 3,
+    ts35208_test_set_4 = 4,
+    ts35208_test_set_5 = 5,
+    ts35208_test_set_6 = 6,
+    ts35208_test_set_7 = 7,
+    ts35208_test_set_8 = 8,
+    ts35208_test_set_9 = 9,
+    ts35208_test_set_10 = 10,
+    ts35208_test_set_11 = 11,
+    ts35208_test_set_12 = 12,
+    ts35208_test_set_13 = 13,
+    ts35208_test_set_14 = 14,
+    ts35208_test_set_15 = 15,
+    ts35208_test_set_16 = 16,
+    ts35208_test_set_17 = 17,
+    ts35208_test_set_18 = 18,
+    ts35208_test_set_19 = 19,
+    ts35208_test_set_20 = 20,
 );
 
-test_sets!(check_tuak, "ts35232_tuak.txt",
-    ts35232_test_set_1 = 1, ts35232_test_set_2 = 2, ts35232_test_set_3 = 3,
-    ts35232_test_set_4 = 4, ts35232_test_set_5 = 5, ts35232_test_set_6 = 6,
+test_sets!(
+    check_tuak,
+    "ts35232_tuak.txt",
+    ts35232_test_set_1 = 1,
+    ts35232_test_set_2 = 2,
+    ts35232_test_set_3 = 3,
+    ts35232_test_set_4 = 4,
+    ts35232_test_set_5 = 5,
+    ts35232_test_set_6 = 6,
 );
 
-test_sets!(check_tuak, "ts35233_tuak.txt",
-    ts35233_test_set_1 = 1, ts35233_test_set_2 = 2, ts35233_test_set_3 = 3,
-    ts35233_test_set_4 = 4, ts35233_test_set_5 = 5, ts35233_test_set_6 = 6,
+test_sets!(
+    check_tuak,
+    "ts35233_tuak.txt",
+    ts35233_test_set_1 = 1,
+    ts35233_test_set_2 = 2,
+    ts35233_test_set_3 = 3,
+    ts35233_test_set_4 = 4,
+    ts35233_test_set_5 = 5,
+    ts35233_test_set_6 = 6,
 );
 
 /// TS 35.232 clause 5: the Keccak-f[1600] permutation on the 200-byte state,
