@@ -20,7 +20,7 @@ use std::hint::black_box;
 use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ims_sec::aka::home::AuthenticationVector;
-use ims_sec::aka::{Amf, Milenage, Sqn};
+use ims_sec::aka::{Amf, Milenage, Sqn, Tuak, TuakParams, K};
 use ims_sec::core::Secret;
 
 // TS 35.208 test set 1.
@@ -94,5 +94,43 @@ fn milenage_vector(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, milenage_vector);
+fn tuak_vector(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tuak_vector");
+    let k = K::from_slice(&[0xab; 16]).unwrap();
+    let topc = Secret::new([0x55; 32]);
+    let params = TuakParams::default();
+    group.bench_function("floor", |b| {
+        // f1 and f2..f5 are one Keccak-f[1600] permutation each.
+        b.iter(|| {
+            let mut f1 = black_box([0u64; 25]);
+            let mut f2345 = black_box([1u64; 25]);
+            keccak::f1600(&mut f1);
+            keccak::f1600(&mut f2345);
+            black_box((f1, f2345))
+        });
+    });
+    group.bench_function("ims-aka", |b| {
+        b.iter(|| {
+            let t = Tuak::new(black_box(&k), &topc, params).unwrap();
+            let av =
+                AuthenticationVector::generate(&t, black_box(RAND), Sqn::from_bytes(SQN), Amf(AMF));
+            black_box(&av);
+        });
+    });
+    let cached = Tuak::new(&k, &topc, params).unwrap();
+    group.bench_function("ims-aka/cached-subscriber", |b| {
+        b.iter(|| {
+            let av = AuthenticationVector::generate(
+                &cached,
+                black_box(RAND),
+                Sqn::from_bytes(SQN),
+                Amf(AMF),
+            );
+            black_box(&av);
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, milenage_vector, tuak_vector);
 criterion_main!(benches);
