@@ -13,7 +13,7 @@
 //!
 //! Group `tuak_vector`: one TUAK vector against the floor of its Keccak-f[1600]
 //! permutations.
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
 

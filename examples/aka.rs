@@ -193,7 +193,7 @@ fn resync(o: &Options) -> Result<(), String> {
     println!("SEQ_MS={}", layout.seq(sqn_ms));
     println!("IND_MS={}", layout.ind(sqn_ms));
     println!("SQN_HE_RESET={reset}");
-    let next = generator.next().map_err(|e| e.to_string())?;
+    let next = generator.next_sqn().map_err(|e| e.to_string())?;
     line("SQN_NEXT", next.to_bytes());
     Ok(())
 }

@@ -12,3 +12,8 @@
 
 pub use ims_aka as aka;
 pub use ims_sec_core as core;
+
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

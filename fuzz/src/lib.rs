@@ -15,8 +15,11 @@
 use ims_aka::{milenage::Milenage, usim::Usim, Autn, Auts};
 use ims_sec_core::Secret;
 
+/// A fuzz target's body.
+pub type Body = fn(&[u8]);
+
 /// Every target: its name and its body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("ims_aka_autn", ims_aka_autn)];
+pub const TARGETS: &[(&str, Body)] = &[("ims_aka_autn", ims_aka_autn)];
 
 /// AUTN and AUTS from bytes; a parsed AUTN goes through the USIM checks,
 /// which must refuse or accept without panicking and never move SQN state on

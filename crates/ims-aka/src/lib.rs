@@ -35,7 +35,7 @@
 //! // HSS: the next SQN and a vector.
 //! let policy = FreshnessPolicy::default();
 //! let mut auc = SqnGenerator::new(policy.layout, policy.delta, Sqn::default());
-//! let av = AuthenticationVector::generate(&milenage, [0x23; 16], auc.next()?, Amf([0x80, 0]));
+//! let av = AuthenticationVector::generate(&milenage, [0x23; 16], auc.next_sqn()?, Amf([0x80, 0]));
 //!
 //! // ISIM: verify AUTN, check freshness, answer RES, CK, IK.
 //! let mut isim = Usim::new(&milenage, SqnArray::new(policy));
@@ -48,7 +48,7 @@
 //! };
 //! let sqn_ms = resynchronise(&milenage, &av.rand, &auts)?;
 //! auc.resynchronise(sqn_ms);
-//! let next = AuthenticationVector::generate(&milenage, [0x24; 16], auc.next()?, Amf([0x80, 0]));
+//! let next = AuthenticationVector::generate(&milenage, [0x24; 16], auc.next_sqn()?, Amf([0x80, 0]));
 //! assert!(isim.authenticate(&next.rand, &next.autn).is_ok());
 //! # Ok::<(), ims_aka::Error>(())
 //! ```

@@ -110,10 +110,11 @@ impl Milenage {
         encrypt(&self.cipher, u128::from_be_bytes(*rand) ^ self.opc)
     }
 
-    /// The input of E_K for OUTi (i = 2..5, index 1..4): rot(TEMP ⊕ OPc, ri) ⊕ ci.
+    /// The input of E_K for OUTi (i = 2..5, `index` = i - 1): rot(TEMP ⊕ OPc, ri) ⊕ ci.
     #[inline]
-    fn out_input(&self, i: usize, temp: u128) -> u128 {
-        let (r, c) = (self.constants.r[i], self.constants.c[i]);
+    fn out_input(&self, index: usize, temp: u128) -> u128 {
+        let r = self.constants.r.get(index).copied().unwrap_or(0);
+        let c = self.constants.c.get(index).copied().unwrap_or(0);
         (temp ^ self.opc).rotate_left(r % 128) ^ c
     }
 

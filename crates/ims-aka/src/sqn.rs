@@ -79,9 +79,9 @@ impl SqnLayout {
 /// Annex C.1.1, Profile 2 of C.3.2: SEQ is a plain counter).
 ///
 /// Each vector takes SEQ_HE + 1. IND follows the general rule of Annex C.3.4
-/// ([`SqnGenerator::next`]: IND_HE + 1 mod a) or one of its exceptions, where
+/// ([`SqnGenerator::next_sqn`]: IND_HE + 1 mod a) or one of its exceptions, where
 /// the operator picks IND per batch or per serving node
-/// ([`SqnGenerator::next_with_ind`]).
+/// ([`SqnGenerator::next_sqn_with_ind`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SqnGenerator {
     layout: SqnLayout,
@@ -116,15 +116,15 @@ impl SqnGenerator {
 
     /// The next SQN by the general rule of Annex C.3.4: SEQ_HE + 1 with
     /// IND_HE + 1 mod a.
-    pub fn next(&mut self) -> Result<Sqn, Error> {
+    pub fn next_sqn(&mut self) -> Result<Sqn, Error> {
         let ind = (self.layout.ind(self.sqn_he) + 1) % self.layout.ind_count();
-        self.next_with_ind(ind)
+        self.next_sqn_with_ind(ind)
     }
 
     /// The next SQN with a chosen IND (Annex C.3.4's exceptions: the same IND
     /// for a whole batch, or one IND per serving node). On error the counter
     /// is unchanged.
-    pub fn next_with_ind(&mut self, ind: usize) -> Result<Sqn, Error> {
+    pub fn next_sqn_with_ind(&mut self, ind: usize) -> Result<Sqn, Error> {
         if ind >= self.layout.ind_count() {
             return Err(Error::Parameter("IND out of range for the layout"));
         }

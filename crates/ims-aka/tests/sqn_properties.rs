@@ -78,8 +78,8 @@ proptest! {
             let av = match e {
                 Event::Generate | Event::GenerateFor(_) => {
                     let sqn = match e {
-                        Event::GenerateFor(ind) => auc.next_with_ind(ind).unwrap(),
-                        _ => auc.next().unwrap(),
+                        Event::GenerateFor(ind) => auc.next_sqn_with_ind(ind).unwrap(),
+                        _ => auc.next_sqn().unwrap(),
                     };
                     kept.push(AuthenticationVector::generate(&alg, rand(step as u64), sqn, amf));
                     continue;
@@ -119,7 +119,7 @@ proptest! {
                     prop_assert_eq!(Some(sqn_ms), accepted.iter().copied().max().or(Some(Sqn::default())));
                     // After resynchronisation the AuC's next vector is accepted.
                     auc.resynchronise(sqn_ms);
-                    let next = auc.next().unwrap();
+                    let next = auc.next_sqn().unwrap();
                     let fresh = AuthenticationVector::generate(&alg, rand(!(step as u64)), next, amf);
                     prop_assert!(usim.authenticate(&fresh.rand, &fresh.autn).is_ok(), "vector after resync refused");
                     accepted.push(next);
@@ -156,7 +156,7 @@ proptest! {
         let mut usim = Usim::new(&alg, SqnArray::new(policy));
         let mut auc = SqnGenerator::new(layout, policy.delta, Sqn::default());
         for i in 0..n {
-            let av = AuthenticationVector::generate(&alg, [i as u8; 16], auc.next().unwrap(), Amf::default());
+            let av = AuthenticationVector::generate(&alg, [i as u8; 16], auc.next_sqn().unwrap(), Amf::default());
             prop_assert!(usim.authenticate(&av.rand, &av.autn).is_ok());
         }
     }
@@ -237,7 +237,7 @@ fn seq_space_ends_without_wrapping() {
     // The AuC at the last SEQ refuses to wrap and keeps its counter.
     let last = layout.sqn(max, 7).unwrap();
     let mut auc = SqnGenerator::new(layout, 1 << 28, last);
-    assert_eq!(auc.next(), Err(ims_aka::Error::SqnExhausted));
+    assert_eq!(auc.next_sqn(), Err(ims_aka::Error::SqnExhausted));
     assert_eq!(auc.sqn_he(), last);
     // The USIM that has seen the last SEQ in a slot accepts nothing more there,
     // and a wrapped-around small SEQ is not taken as fresh.
@@ -257,7 +257,9 @@ fn seq_space_ends_without_wrapping() {
 fn general_rule_cycles_ind_and_resync_resets_only_when_needed() {
     let layout = SqnLayout::default();
     let mut auc = SqnGenerator::new(layout, 1 << 28, Sqn::default());
-    let inds: Vec<usize> = (0..34).map(|_| layout.ind(auc.next().unwrap())).collect();
+    let inds: Vec<usize> = (0..34)
+        .map(|_| layout.ind(auc.next_sqn().unwrap()))
+        .collect();
     assert_eq!(&inds[..3], &[1, 2, 3]);
     assert_eq!(inds[31], 0);
     assert_eq!(inds[32], 1);
@@ -267,6 +269,6 @@ fn general_rule_cycles_ind_and_resync_resets_only_when_needed() {
     // SQN_MS ahead of SQN_HE: reset to SQN_MS, next SEQ is SEQ_MS + 1.
     let sqn_ms = layout.sqn(1000, 9).unwrap();
     assert!(auc.resynchronise(sqn_ms));
-    let next = auc.next().unwrap();
+    let next = auc.next_sqn().unwrap();
     assert_eq!((layout.seq(next), layout.ind(next)), (1001, 10));
 }
