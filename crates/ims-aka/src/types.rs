@@ -11,7 +11,7 @@ use crate::Error;
 pub type K = SecretBytes<32>;
 /// OPc, Milenage's operator variant key derived from OP and K (TS 35.206 §4.1).
 pub type Opc = Secret<16>;
-/// TOPc, TUAK's operator variant key derived from TOP and K (TS 35.231 §6.2).
+/// TOPc, TUAK's operator variant key derived from TOP and K (TS 35.231 §6.1).
 pub type Topc = Secret<32>;
 /// The response RES (or expected response XRES): 32 to 256 bits.
 pub type Res = SecretBytes<32>;
@@ -107,8 +107,9 @@ fn xor6(mut a: [u8; 6], b: &[u8; 6]) -> [u8; 6] {
 }
 
 /// A message authentication code from f1 (MAC-A, XMAC-A) or f1* (MAC-S):
-/// 64 bits for Milenage; 64, 128 or 256 bits for TUAK.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// 64 bits for Milenage; 64, 128 or 256 bits for TUAK. `==` compares in
+/// constant time.
+#[derive(Clone, Copy)]
 pub struct Mac {
     bytes: [u8; 32],
     len: u8,
@@ -149,6 +150,14 @@ impl Mac {
     }
 }
 
+impl PartialEq for Mac {
+    fn eq(&self, other: &Self) -> bool {
+        self.ct_eq(other)
+    }
+}
+
+impl Eq for Mac {}
+
 macro_rules! mac_from_array {
     ($($n:literal),*) => {$(
         impl From<[u8; $n]> for Mac {
@@ -172,7 +181,7 @@ impl fmt::Debug for Mac {
 
 /// The authentication token AUTN = SQN ⊕ AK ‖ AMF ‖ MAC-A (TS 33.102 §6.3.2):
 /// 128 bits with the usual 64-bit MAC.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Autn {
     /// SQN ⊕ AK.
     pub concealed_sqn: [u8; 6],
@@ -223,7 +232,7 @@ impl Autn {
 
 /// The resynchronisation token AUTS = SQN_MS ⊕ AK* ‖ MAC-S (TS 33.102 §6.3.3):
 /// 112 bits with the usual 64-bit MAC.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Auts {
     /// SQN_MS ⊕ AK*.
     pub concealed_sqn: [u8; 6],
