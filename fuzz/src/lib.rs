@@ -12,6 +12,7 @@
     clippy::panic
 )]
 
+use ims_aka::digest::{Challenge, Credentials};
 use ims_aka::{milenage::Milenage, usim::Usim, Autn, Auts};
 use ims_sec_core::Secret;
 
@@ -19,7 +20,10 @@ use ims_sec_core::Secret;
 pub type Body = fn(&[u8]);
 
 /// Every target: its name and its body.
-pub const TARGETS: &[(&str, Body)] = &[("ims_aka_autn", ims_aka_autn)];
+pub const TARGETS: &[(&str, Body)] = &[
+    ("ims_aka_autn", ims_aka_autn),
+    ("ims_aka_digest", ims_aka_digest),
+];
 
 /// AUTN and AUTS from bytes; a parsed AUTN goes through the USIM checks,
 /// which must refuse or accept without panicking and never move SQN state on
@@ -39,5 +43,36 @@ pub fn ims_aka_autn(data: &[u8]) {
     let before = usim.sqn_state().clone();
     if usim.authenticate(rand, &autn).is_err() {
         assert_eq!(usim.sqn_state(), &before);
+    }
+}
+
+/// Digest AKA headers: `WWW-Authenticate` challenges and `Authorization`
+/// credentials. Whatever parses must emit on one line and parse back to the
+/// same value; the AKA nonce and AUTS decoders and the SIP parameter lexer
+/// must refuse or accept without panicking.
+pub fn ims_aka_digest(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let _ = ims_sec_core::sip::parse_params(text, b';', 0);
+    if let Ok(challenge) = Challenge::parse(text) {
+        let emitted = challenge.to_string();
+        assert!(!emitted.contains(['\r', '\n']), "{emitted:?}");
+        assert_eq!(
+            Challenge::parse(&emitted).as_ref(),
+            Ok(&challenge),
+            "{emitted:?}"
+        );
+        let _ = challenge.aka_nonce();
+    }
+    if let Ok(credentials) = Credentials::parse(text) {
+        let emitted = credentials.to_string();
+        assert!(!emitted.contains(['\r', '\n']), "{emitted:?}");
+        assert_eq!(
+            Credentials::parse(&emitted).as_ref(),
+            Ok(&credentials),
+            "{emitted:?}"
+        );
+        let _ = credentials.decode_auts();
     }
 }

@@ -90,13 +90,19 @@ impl TuakParams {
 
     fn validate(&self) -> Result<(), Error> {
         if !matches!(self.mac_bits, 64 | 128 | 256) {
-            return Err(Error::Parameter("TUAK MAC length must be 64, 128 or 256 bits"));
+            return Err(Error::Parameter(
+                "TUAK MAC length must be 64, 128 or 256 bits",
+            ));
         }
         if Self::length_code(self.res_bits).is_none() {
-            return Err(Error::Parameter("TUAK RES length must be 32, 64, 128 or 256 bits"));
+            return Err(Error::Parameter(
+                "TUAK RES length must be 32, 64, 128 or 256 bits",
+            ));
         }
         if !matches!(self.ck_bits, 128 | 256) || !matches!(self.ik_bits, 128 | 256) {
-            return Err(Error::Parameter("TUAK CK and IK lengths must be 128 or 256 bits"));
+            return Err(Error::Parameter(
+                "TUAK CK and IK lengths must be 128 or 256 bits",
+            ));
         }
         if self.iterations == 0 {
             return Err(Error::Parameter("TUAK needs at least one Keccak iteration"));
@@ -132,7 +138,9 @@ impl State {
     }
 
     fn byte(&self, at: usize) -> u8 {
-        self.0.get(at / 8).map_or(0, |lane| (lane >> (8 * (at % 8))) as u8)
+        self.0
+            .get(at / 8)
+            .map_or(0, |lane| (lane >> (8 * (at % 8))) as u8)
     }
 
     /// Writes `value` at `offset` with its bytes reversed.
@@ -182,7 +190,12 @@ fn base_state(k: &K, top_or_topc: &[u8; 32]) -> Result<(State, bool), Error> {
     let k_256 = match k.len() {
         16 => false,
         32 => true,
-        got => return Err(Error::Length { what: "TUAK K", got }),
+        got => {
+            return Err(Error::Length {
+                what: "TUAK K",
+                got,
+            })
+        }
     };
     let mut s = State::padded();
     s.put_reversed(field::TOPC, top_or_topc);
@@ -247,7 +260,11 @@ impl Tuak {
 
     fn mac(&self, star: bool, rand: &Rand, sqn: Sqn, amf: Amf) -> Mac {
         let code = TuakParams::length_code(self.params.mac_bits).unwrap_or(0);
-        let s = self.run(if star { instance::STAR } else { 0 } | code, rand, Some((sqn, amf)));
+        let s = self.run(
+            if star { instance::STAR } else { 0 } | code,
+            rand,
+            Some((sqn, amf)),
+        );
         match self.params.mac_bits {
             128 => Mac::from(s.get_reversed::<16>(0)),
             256 => Mac::from(s.get_reversed::<32>(0)),

@@ -360,9 +360,8 @@ impl<'a> Cursor<'a> {
                 },
                 '\r' => {
                     // Only a fold (CRLF WSP) may break a quoted string's line.
-                    if rest.as_bytes().get(1..3).is_some_and(|b| {
-                        b.first() == Some(&b'\n') && matches!(b.get(1), Some(b' ' | b'\t'))
-                    }) {
+                    let bytes = rest.as_bytes();
+                    if let (Some(b'\n'), Some(b' ' | b'\t')) = (bytes.get(1), bytes.get(2)) {
                         self.pos += 2;
                     } else {
                         return Err(self.error("line fold (CRLF followed by white space)"));

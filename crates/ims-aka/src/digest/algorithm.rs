@@ -80,7 +80,10 @@ impl Algorithm {
         Self::NAMED
             .iter()
             .find(|(_, known)| known.eq_ignore_ascii_case(name))
-            .map_or_else(|| Self::Other(name.into()), |(algorithm, _)| algorithm.clone())
+            .map_or_else(
+                || Self::Other(name.into()),
+                |(algorithm, _)| algorithm.clone(),
+            )
     }
 
     /// The canonical name, as the RFCs spell it.
@@ -157,7 +160,10 @@ mod tests {
             assert_eq!(Algorithm::from_name(&name.to_ascii_lowercase()), algorithm);
             assert_eq!(algorithm.name(), name);
         }
-        assert_eq!(Algorithm::from_name("MD5-sess"), Algorithm::Other("MD5-sess".into()));
+        assert_eq!(
+            Algorithm::from_name("MD5-sess"),
+            Algorithm::Other("MD5-sess".into())
+        );
     }
 
     #[test]
@@ -166,9 +172,15 @@ mod tests {
         use HashAlgorithm::{Md5, Sha256};
         for (version, hash) in [(V1, Md5), (V2, Md5), (V1, Sha256), (V2, Sha256)] {
             let algorithm = Algorithm::aka(version, hash);
-            assert_eq!((algorithm.aka_version(), algorithm.hash()), (Some(version), Some(hash)));
+            assert_eq!(
+                (algorithm.aka_version(), algorithm.hash()),
+                (Some(version), Some(hash))
+            );
         }
-        assert_eq!((Algorithm::Md5.aka_version(), Algorithm::Md5.hash()), (None, Some(Md5)));
+        assert_eq!(
+            (Algorithm::Md5.aka_version(), Algorithm::Md5.hash()),
+            (None, Some(Md5))
+        );
         assert_eq!(Algorithm::Sha256.hash(), Some(Sha256));
         assert_eq!(Algorithm::Other("AKAv3-MD5".into()).aka_version(), None);
     }

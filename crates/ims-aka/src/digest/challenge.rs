@@ -88,7 +88,12 @@ impl Challenge {
                     .collect();
                 set_once(&mut qop, value, "qop", at)?;
             } else if name.eq_ignore_ascii_case("opaque") {
-                set_once(&mut opaque, value_of(&param, "opaque")?.into(), "opaque", at)?;
+                set_once(
+                    &mut opaque,
+                    value_of(&param, "opaque")?.into(),
+                    "opaque",
+                    at,
+                )?;
             } else if name.eq_ignore_ascii_case("stale") {
                 // RFC 2617 §3.2.1: "FALSE, or anything other than TRUE" is false.
                 let value = value_of(&param, "stale")?.eq_ignore_ascii_case("true");
@@ -181,10 +186,16 @@ mod tests {
     fn rfc3310_challenge_parses_and_emits_canonically() {
         let challenge = Challenge::parse(RFC3310_CHALLENGE).unwrap();
         assert_eq!(challenge.realm, "RoamingUsers@mobile.biz");
-        assert_eq!(challenge.nonce, "CjPk9mRqNuT25eRkajM09uTl9nM09uTl9nMz5OX25PZz==");
+        assert_eq!(
+            challenge.nonce,
+            "CjPk9mRqNuT25eRkajM09uTl9nM09uTl9nMz5OX25PZz=="
+        );
         assert_eq!(challenge.qop, [Qop::Auth, Qop::AuthInt]);
         assert_eq!(challenge.algorithm, Some(Algorithm::AkaV1Md5));
-        assert_eq!(challenge.opaque.as_deref(), Some("5ccc069c403ebaf9f0171e9517f40e41"));
+        assert_eq!(
+            challenge.opaque.as_deref(),
+            Some("5ccc069c403ebaf9f0171e9517f40e41")
+        );
         assert_eq!(
             challenge.to_string(),
             "Digest realm=\"RoamingUsers@mobile.biz\", \
@@ -205,8 +216,14 @@ mod tests {
         assert_eq!(
             challenge.extensions,
             vec![
-                Param { name: "z".into(), value: Some(ParamValue::Token("1".into())) },
-                Param { name: "a".into(), value: Some(ParamValue::Quoted("x y".into())) },
+                Param {
+                    name: "z".into(),
+                    value: Some(ParamValue::Token("1".into()))
+                },
+                Param {
+                    name: "a".into(),
+                    value: Some(ParamValue::Quoted("x y".into()))
+                },
             ]
         );
         assert_eq!(challenge.effective_algorithm(), &Algorithm::Md5);
@@ -216,7 +233,10 @@ mod tests {
     fn duplicates_and_missing_required_are_refused() {
         assert_eq!(
             Challenge::parse("Digest realm=\"a\", nonce=\"b\", REALM=\"c\""),
-            Err(DigestError::DuplicateParameter { name: "realm", offset: 30 })
+            Err(DigestError::DuplicateParameter {
+                name: "realm",
+                offset: 29
+            })
         );
         assert_eq!(
             Challenge::parse("Digest realm=\"a\""),
@@ -224,11 +244,17 @@ mod tests {
         );
         assert_eq!(
             Challenge::parse("Digest realm, nonce=\"b\""),
-            Err(DigestError::InvalidValue { name: "realm", offset: 7 })
+            Err(DigestError::InvalidValue {
+                name: "realm",
+                offset: 7
+            })
         );
         assert_eq!(
             Challenge::parse("Digest realm=\"a, nonce=\"b\""),
-            Err(DigestError::Syntax(ParseError { offset: 26, expected: "closing '\"'" }))
+            Err(DigestError::Syntax(ParseError {
+                offset: 26,
+                expected: "closing '\"'"
+            }))
         );
     }
 }

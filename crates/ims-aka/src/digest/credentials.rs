@@ -157,7 +157,9 @@ impl Credentials {
             return Ok(None);
         };
         let bytes = STANDARD.decode(auts).map_err(|_| DigestError::Auts)?;
-        Auts::from_bytes(&bytes).map(Some).map_err(|_| DigestError::Auts)
+        Auts::from_bytes(&bytes)
+            .map(Some)
+            .map_err(|_| DigestError::Auts)
     }
 
     /// Sets the `auts` parameter to base64 of `auts`.
@@ -232,7 +234,10 @@ mod tests {
         assert_eq!(credentials.effective_algorithm(), &Algorithm::Md5);
         // The RFC's example AUTS is 11 bytes, not the 14 of a real AUTS.
         assert_eq!(credentials.decode_auts(), Err(DigestError::Auts));
-        assert_eq!(Credentials::parse(&credentials.to_string()).unwrap(), credentials);
+        assert_eq!(
+            Credentials::parse(&credentials.to_string()).unwrap(),
+            credentials
+        );
     }
 
     #[test]
@@ -259,7 +264,10 @@ mod tests {
     fn bad_nc_and_missing_uri_are_refused() {
         assert_eq!(
             Credentials::parse("Digest username=\"u\", nc=1"),
-            Err(DigestError::InvalidValue { name: "nc", offset: 21 })
+            Err(DigestError::InvalidValue {
+                name: "nc",
+                offset: 21
+            })
         );
         assert_eq!(
             Credentials::parse("Digest username=\"u\", realm=\"r\", nonce=\"n\", response=\"\""),

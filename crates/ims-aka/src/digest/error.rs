@@ -49,12 +49,10 @@ pub enum DigestError {
     /// The `auts` parameter is not base64 of an AUTS (RFC 3310 §3.4).
     #[error("auts parameter is not a base64 AUTS")]
     Auts,
-    /// The algorithm is not one of the AKA algorithms (RFC 3310 §3.1).
+    /// The algorithm is not one of the AKA algorithms we implement
+    /// (RFC 3310 §3.1; `-sess` variants and other hashes included).
     #[error("algorithm {0} is not an AKA algorithm")]
     NotAka(Algorithm),
-    /// The algorithm's hash is not one we implement (MD5, SHA-256).
-    #[error("algorithm {0} is not supported")]
-    UnsupportedAlgorithm(Algorithm),
     /// The challenge offers qop values, but neither `auth` nor `auth-int`.
     #[error("challenge offers no supported qop")]
     NoSupportedQop,

@@ -89,10 +89,19 @@ mod tests {
             hex16("23553cbe9637a89d218ae64dae47bf35"),
             Autn::from_bytes(&hex16("aa689c648371b9b9833c482c42b47779")).unwrap(),
         );
-        assert_eq!(nonce.encode(), "I1U8vpY3qJ0hiuZNrke/NaponGSDcbm5gzxILEK0d3k=");
-        assert_eq!(AkaNonce::decode("I1U8vpY3qJ0hiuZNrke/NaponGSDcbm5gzxILEK0d3k="), Ok(nonce.clone()));
+        assert_eq!(
+            nonce.encode(),
+            "I1U8vpY3qJ0hiuZNrke/NaponGSDcbm5gzxILEK0d3k="
+        );
+        assert_eq!(
+            AkaNonce::decode("I1U8vpY3qJ0hiuZNrke/NaponGSDcbm5gzxILEK0d3k="),
+            Ok(nonce.clone())
+        );
         // Some servers drop the padding.
-        assert_eq!(AkaNonce::decode("I1U8vpY3qJ0hiuZNrke/NaponGSDcbm5gzxILEK0d3k"), Ok(nonce));
+        assert_eq!(
+            AkaNonce::decode("I1U8vpY3qJ0hiuZNrke/NaponGSDcbm5gzxILEK0d3k"),
+            Ok(nonce)
+        );
     }
 
     #[test]
@@ -106,9 +115,17 @@ mod tests {
     fn short_or_non_base64_nonce_is_refused() {
         assert_eq!(
             AkaNonce::decode("AAAA"),
-            Err(DigestError::AkaNonce("shorter than RAND and AUTN (32 bytes)"))
+            Err(DigestError::AkaNonce(
+                "shorter than RAND and AUTN (32 bytes)"
+            ))
         );
-        assert_eq!(AkaNonce::decode("dcd98b7102dd2f0e8b11d0f600bfb0c093"), Err(DigestError::AkaNonce("not base64")));
-        assert_eq!(AkaNonce::decode("a b"), Err(DigestError::AkaNonce("not base64")));
+        assert_eq!(
+            AkaNonce::decode("dcd98b7102dd2f0e8b11d0f600bfb0c093"),
+            Err(DigestError::AkaNonce("not base64"))
+        );
+        assert_eq!(
+            AkaNonce::decode("a b"),
+            Err(DigestError::AkaNonce("not base64"))
+        );
     }
 }

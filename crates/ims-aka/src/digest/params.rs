@@ -90,7 +90,10 @@ pub(super) fn set_once<T>(
 }
 
 /// The value of a known parameter, which must have one.
-pub(super) fn value_of<'p>(param: &'p Spanned<Param>, name: &'static str) -> Result<&'p str, DigestError> {
+pub(super) fn value_of<'p>(
+    param: &'p Spanned<Param>,
+    name: &'static str,
+) -> Result<&'p str, DigestError> {
     param.value.value_str().ok_or(DigestError::InvalidValue {
         name,
         offset: param.offset,
@@ -159,7 +162,10 @@ mod tests {
     #[test]
     fn scheme_is_case_insensitive_and_must_be_digest() {
         assert_eq!(parse_digest(" dIgEsT a=b").unwrap().len(), 1);
-        assert_eq!(parse_digest("Basic a=b"), Err(DigestError::Scheme { offset: 0 }));
+        assert_eq!(
+            parse_digest("Basic a=b"),
+            Err(DigestError::Scheme { offset: 0 })
+        );
         assert_eq!(parse_digest("Digest").unwrap(), []);
         assert_eq!(
             parse_digest("Digest,a=b"),
@@ -175,7 +181,13 @@ mod tests {
         assert_eq!(parse_nc("0000000A", 0), Ok(10));
         assert_eq!(parse_nc("ffffffff", 0), Ok(u32::MAX));
         for bad in ["1", "000000001", "+0000001", "0000000g"] {
-            assert_eq!(parse_nc(bad, 7), Err(DigestError::InvalidValue { name: "nc", offset: 7 }));
+            assert_eq!(
+                parse_nc(bad, 7),
+                Err(DigestError::InvalidValue {
+                    name: "nc",
+                    offset: 7
+                })
+            );
         }
     }
 }

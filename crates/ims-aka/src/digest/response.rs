@@ -19,12 +19,12 @@ use alloc::vec::Vec;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use hmac::{Hmac, Mac as _};
+use hmac::Hmac;
 use md5::{Digest, Md5};
 use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::algorithm::{Algorithm, AkaVersion, HashAlgorithm};
+use super::algorithm::{AkaVersion, Algorithm, HashAlgorithm};
 use super::credentials::Credentials;
 use super::params::Qop;
 use super::DigestError;
@@ -85,28 +85,26 @@ pub fn aka_password(algorithm: &Algorithm, keys: &AkaKeys<'_>) -> Result<Passwor
     match version {
         AkaVersion::V1 => Ok(Zeroizing::new(keys.res.expose_secret().to_vec())),
         AkaVersion::V2 => {
-            let mut key = Zeroizing::new(Vec::with_capacity(keys.res.len() + keys.ik.len() + keys.ck.len()));
+            let mut key = Zeroizing::new(Vec::with_capacity(
+                keys.res.len() + keys.ik.len() + keys.ck.len(),
+            ));
             key.extend_from_slice(keys.res.expose_secret());
             key.extend_from_slice(keys.ik.expose_secret());
             key.extend_from_slice(keys.ck.expose_secret());
-            let mut prf = match hash {
+            let prf = match hash {
                 HashAlgorithm::Md5 => hmac_bytes::<Hmac<Md5>>(&key),
                 HashAlgorithm::Sha256 => hmac_bytes::<Hmac<Sha256>>(&key),
             };
             // Encode into a buffer of the exact size, so no growing copy is left behind.
-            let mut text = Zeroizing::new(vec_of_len(base64::encoded_len(prf.len(), true).unwrap_or(0)));
-            let written = STANDARD.encode_slice(&prf[..], &mut text[..]).unwrap_or(0);
-            prf.zeroize();
+            let len = base64::encoded_len(prf.len(), true).unwrap_or(0);
+            let mut text = Zeroizing::new(alloc::vec![0; len]);
+            let written = STANDARD
+                .encode_slice(prf.as_slice(), text.as_mut_slice())
+                .unwrap_or(0);
             text.truncate(written);
             Ok(text)
         }
     }
-}
-
-fn vec_of_len(len: usize) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.resize(len, 0);
-    v
 }
 
 fn hmac_bytes<M: hmac::Mac + hmac::digest::KeyInit>(key: &[u8]) -> Zeroizing<Vec<u8>> {
@@ -166,7 +164,13 @@ fn digest(
     };
     let ha1 = h(
         hash,
-        &[credentials.username.as_bytes(), b":", credentials.realm.as_bytes(), b":", password],
+        &[
+            credentials.username.as_bytes(),
+            b":",
+            credentials.realm.as_bytes(),
+            b":",
+            password,
+        ],
     );
     let uri = credentials.uri.as_bytes();
     let ha2 = if qop == Some(Qop::AuthInt) {
@@ -178,7 +182,9 @@ fn digest(
     let nonce = credentials.nonce.as_bytes();
     let response = match &qop {
         Some(qop) => {
-            let nc = credentials.nc.ok_or(DigestError::MissingParameter { name: "nc" })?;
+            let nc = credentials
+                .nc
+                .ok_or(DigestError::MissingParameter { name: "nc" })?;
             let cnonce = credentials
                 .cnonce
                 .as_ref()
@@ -263,7 +269,14 @@ mod tests {
         credentials.nc = Some(1);
         credentials.cnonce = Some("0a4f113b".into());
         assert_eq!(
-            request_digest(HashAlgorithm::Md5, &credentials, b"Circle Of Life", "GET", b"").unwrap(),
+            request_digest(
+                HashAlgorithm::Md5,
+                &credentials,
+                b"Circle Of Life",
+                "GET",
+                b""
+            )
+            .unwrap(),
             "6629fae49393a05397450978507c4ef1"
         );
     }
@@ -272,9 +285,21 @@ mod tests {
     fn non_aka_algorithms_have_no_aka_password() {
         let res = Res::from_slice(&[1; 8]).unwrap();
         let key = Ck::from_slice(&[2; 16]).unwrap();
-        let keys = AkaKeys { res: &res, ck: &key, ik: &key };
-        assert_eq!(aka_password(&Algorithm::Md5, &keys), Err(DigestError::NotAka(Algorithm::Md5)));
-        assert_eq!(aka_password(&Algorithm::AkaV1Md5, &keys).unwrap().as_slice(), &[1; 8]);
+        let keys = AkaKeys {
+            res: &res,
+            ck: &key,
+            ik: &key,
+        };
+        assert_eq!(
+            aka_password(&Algorithm::Md5, &keys),
+            Err(DigestError::NotAka(Algorithm::Md5))
+        );
+        assert_eq!(
+            aka_password(&Algorithm::AkaV1Md5, &keys)
+                .unwrap()
+                .as_slice(),
+            &[1; 8]
+        );
     }
 
     #[test]
