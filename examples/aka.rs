@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 use base64::Engine as _;
+use ims_sec::aka::digest::AkaNonce;
 use ims_sec::aka::home::{resynchronise, AuthenticationVector};
 use ims_sec::aka::milenage::{opc_from_op, Milenage};
 use ims_sec::aka::sqn::{FreshnessPolicy, SqnArray, SqnGenerator, SqnLayout};
@@ -121,8 +122,6 @@ fn generate(o: &Options) -> Result<(), String> {
     let av = AuthenticationVector::generate(&milenage, rand, sqn, amf);
     let ak = ims_sec::aka::AkaAlgorithm::f2345(&milenage, &rand).ak;
     let autn = av.autn.to_bytes();
-    let mut nonce = rand.to_vec();
-    nonce.extend_from_slice(&autn);
     line("OPC", opc.expose_secret());
     line("RAND", rand);
     line("SQN", sqn.to_bytes());
@@ -133,9 +132,11 @@ fn generate(o: &Options) -> Result<(), String> {
     line("XRES", av.xres.expose_secret());
     line("CK", av.ck.expose_secret());
     line("IK", av.ik.expose_secret());
+    // The nonce of a Digest AKA challenge, and RES as osmo-auc-gen prints it.
+    println!("IMS_NONCE={}", AkaNonce::from(&av).encode());
     println!(
-        "IMS_NONCE={}",
-        base64::engine::general_purpose::STANDARD.encode(nonce)
+        "IMS_RES={}",
+        base64::engine::general_purpose::STANDARD.encode(av.xres.expose_secret())
     );
     Ok(())
 }
