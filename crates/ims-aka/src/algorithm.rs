@@ -32,6 +32,13 @@ pub trait AkaAlgorithm {
     /// f5*: the anonymity key AK* for resynchronisation.
     fn f5_star(&self, rand: &Rand) -> Ak;
 
+    /// The length in bytes of MAC-A and MAC-S, and so of the MAC in AUTN
+    /// and AUTS: 8 (the 64 bits of TS 33.102) unless the algorithm is
+    /// configured otherwise.
+    fn mac_len(&self) -> usize {
+        8
+    }
+
     /// f1 together with f2..f5, as an authentication vector needs them. The
     /// default calls [`AkaAlgorithm::f1`] and [`AkaAlgorithm::f2345`];
     /// algorithms that share work between them override it.
@@ -52,6 +59,9 @@ impl<A: AkaAlgorithm + ?Sized> AkaAlgorithm for &A {
     }
     fn f5_star(&self, rand: &Rand) -> Ak {
         (**self).f5_star(rand)
+    }
+    fn mac_len(&self) -> usize {
+        (**self).mac_len()
     }
     fn f1_f2345(&self, rand: &Rand, sqn: Sqn, amf: Amf) -> (Mac, KeyOutputs) {
         (**self).f1_f2345(rand, sqn, amf)

@@ -317,4 +317,8 @@ impl AkaAlgorithm for Tuak {
     fn f5_star(&self, rand: &Rand) -> Ak {
         Self::ak(&self.run(instance::STAR | instance::KEYS, rand, None))
     }
+
+    fn mac_len(&self) -> usize {
+        usize::from(self.params.mac_bits / 8)
+    }
 }
