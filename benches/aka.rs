@@ -21,7 +21,7 @@ use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ims_sec::aka::home::AuthenticationVector;
 use ims_sec::aka::{Amf, Milenage, Sqn, Tuak, TuakParams, K};
-use ims_sec::core::Secret;
+use ims_sec::common::Secret;
 
 // TS 35.208 test set 1.
 const K: [u8; 16] = [

@@ -16,12 +16,12 @@ use std::process::ExitCode;
 
 use base64::Engine as _;
 use ims_sec::aka::digest::AkaNonce;
-use ims_sec::aka::home::{resynchronise, AuthenticationVector};
+use ims_sec::aka::home::AuthenticationVector;
 use ims_sec::aka::milenage::{opc_from_op, Milenage};
 use ims_sec::aka::sqn::{FreshnessPolicy, SqnArray, SqnGenerator, SqnLayout};
 use ims_sec::aka::usim::{Failure, Usim};
 use ims_sec::aka::{Amf, Autn, Auts, Sqn};
-use ims_sec::core::Secret;
+use ims_sec::common::Secret;
 
 const USAGE: &str = "usage:
   aka generate --k HEX (--op HEX | --opc HEX) --rand HEX --sqn HEX [--amf HEX]
@@ -110,7 +110,7 @@ fn line(name: &str, value: impl AsRef<[u8]>) {
     println!("{name}={}", hex::encode(value));
 }
 
-fn generate(o: &Options) -> Result<(), String> {
+fn generate(o: &Options) -> Result<ExitCode, String> {
     let (milenage, opc) = o.milenage()?;
     let rand = o.hex("rand")?;
     let sqn = sqn("sqn", o.get("sqn").ok_or("--sqn is required")?)?;
@@ -138,10 +138,11 @@ fn generate(o: &Options) -> Result<(), String> {
         "IMS_RES={}",
         base64::engine::general_purpose::STANDARD.encode(av.xres.expose_secret())
     );
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-fn verify(o: &Options) -> Result<(), String> {
+/// Exits 0 when the challenge is accepted, 1 when the USIM refuses it.
+fn verify(o: &Options) -> Result<ExitCode, String> {
     let (milenage, _) = o.milenage()?;
     let rand = o.hex("rand")?;
     let autn = Autn::from_bytes(&o.hex_vec("autn")?).map_err(|e| format!("--autn: {e}"))?;
@@ -167,36 +168,42 @@ fn verify(o: &Options) -> Result<(), String> {
             line("RES", ok.res.expose_secret());
             line("CK", ok.ck.expose_secret());
             line("IK", ok.ik.expose_secret());
+            Ok(ExitCode::SUCCESS)
         }
         Err(Failure::Sync { reason, auts }) => {
             println!("RESULT=sync-failure ({reason:?})");
             line("SQN_MS", usim.sqn_state().sqn_ms().to_bytes());
             line("AUTS", auts.to_bytes());
+            Ok(ExitCode::FAILURE)
         }
-        Err(other) => println!("RESULT=failure ({other})"),
+        Err(other) => {
+            println!("RESULT=failure ({other})");
+            Ok(ExitCode::FAILURE)
+        }
     }
-    Ok(())
 }
 
-fn resync(o: &Options) -> Result<(), String> {
+fn resync(o: &Options) -> Result<ExitCode, String> {
     let (milenage, _) = o.milenage()?;
     let rand = o.hex("rand")?;
     let auts = Auts::from_bytes(&o.hex_vec("auts")?).map_err(|e| format!("--auts: {e}"))?;
-    let sqn_ms = resynchronise(&milenage, &rand, &auts).map_err(|e| e.to_string())?;
     let layout = o.layout()?;
     let sqn_he = match o.get("sqn-he") {
         Some(text) => sqn("sqn-he", text)?,
         None => Sqn::default(),
     };
     let mut generator = SqnGenerator::new(layout, FreshnessPolicy::default().delta, sqn_he);
-    let reset = generator.resynchronise(sqn_ms);
+    let resync = generator
+        .resynchronise(&milenage, &rand, &auts)
+        .map_err(|e| e.to_string())?;
+    let (sqn_ms, reset) = (resync.sqn_ms, resync.reset);
     line("SQN_MS", sqn_ms.to_bytes());
     println!("SEQ_MS={}", layout.seq(sqn_ms));
     println!("IND_MS={}", layout.ind(sqn_ms));
     println!("SQN_HE_RESET={reset}");
     let next = generator.next_sqn().map_err(|e| e.to_string())?;
     line("SQN_NEXT", next.to_bytes());
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
@@ -212,7 +219,7 @@ fn main() -> ExitCode {
         other => Err(format!("unknown command {other:?}")),
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}\n{USAGE}");
             ExitCode::from(2)

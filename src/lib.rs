@@ -7,11 +7,11 @@
 //! | module | crate | what |
 //! |---|---|---|
 //! | [`aka`] | `ims-aka` | Milenage, TUAK, authentication vectors, USIM/ISIM checks, SQN and AUTS, HTTP Digest AKA |
-//! | [`core`] | `ims-sec-core` | secret byte types shared by every crate |
+//! | [`common`] | `ims-sec-core` | what every crate shares: secret byte types, SIP header lexing |
 #![forbid(unsafe_code)]
 
 pub use ims_aka as aka;
-pub use ims_sec_core as core;
+pub use ims_sec_core as common;
 
 /// The README's code blocks, compiled and run as doctests.
 #[cfg(doctest)]

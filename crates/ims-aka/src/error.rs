@@ -27,7 +27,7 @@ pub enum Error {
 impl From<ims_sec_core::LengthError> for Error {
     fn from(e: ims_sec_core::LengthError) -> Self {
         Error::Length {
-            what: "key",
+            what: "secret",
             got: e.got,
         }
     }

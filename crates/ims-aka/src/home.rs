@@ -57,8 +57,10 @@ impl AuthenticationVector {
 /// Verifies an AUTS received for `rand` and returns SQN_MS (TS 33.102 §6.3.5).
 ///
 /// MAC-S is computed with the dummy AMF 0x0000, whatever the subscriber's AMF
-/// is (§6.3.3), and compared in constant time. Feed the result to
-/// [`crate::sqn::SqnGenerator::resynchronise`].
+/// is (§6.3.3), and compared in constant time. An HSS that keeps its
+/// counter in a [`crate::sqn::SqnGenerator`] calls
+/// [`SqnGenerator::resynchronise`](crate::sqn::SqnGenerator::resynchronise),
+/// which verifies through this function and then updates SQN_HE.
 pub fn resynchronise(
     algorithm: &impl AkaAlgorithm,
     rand: &Rand,

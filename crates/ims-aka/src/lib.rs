@@ -15,7 +15,7 @@
 //! `Debug`, compared in constant time.
 //!
 //! ```
-//! use ims_aka::home::{resynchronise, AuthenticationVector};
+//! use ims_aka::home::AuthenticationVector;
 //! use ims_aka::sqn::{FreshnessPolicy, SqnArray, SqnGenerator, SqnLayout};
 //! use ims_aka::usim::{Failure, Usim};
 //! use ims_aka::{Amf, Milenage, Sqn};
@@ -46,8 +46,8 @@
 //! let Err(Failure::Sync { auts, .. }) = isim.authenticate(&av.rand, &av.autn) else {
 //!     panic!("a replay must be refused");
 //! };
-//! let sqn_ms = resynchronise(&milenage, &av.rand, &auts)?;
-//! auc.resynchronise(sqn_ms);
+//! let resync = auc.resynchronise(&milenage, &av.rand, &auts)?;
+//! assert_eq!(resync.sqn_ms, ok.sqn);
 //! let next = AuthenticationVector::generate(&milenage, [0x24; 16], auc.next_sqn()?, Amf([0x80, 0]));
 //! assert!(isim.authenticate(&next.rand, &next.autn).is_ok());
 //! # Ok::<(), ims_aka::Error>(())

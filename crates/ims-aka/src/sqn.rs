@@ -4,7 +4,8 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::types::Sqn;
+use crate::algorithm::AkaAlgorithm;
+use crate::types::{Auts, Rand, Sqn};
 use crate::Error;
 
 /// Width of SEQ + IND: SQN has 48 bits.
@@ -134,21 +135,41 @@ impl SqnGenerator {
         Ok(sqn)
     }
 
-    /// Handles SQN_MS from a verified AUTS (TS 33.102 §6.3.5): if the next
-    /// SEQ from SQN_HE would be accepted by the USIM (above SEQ_MS, by at
-    /// most Δ), SQN_HE is kept; otherwise it is reset to SQN_MS. Either way
-    /// the next vector is one the USIM accepts. Returns whether it was reset.
-    pub fn resynchronise(&mut self, sqn_ms: Sqn) -> bool {
+    /// Resynchronises from an AUTS received for `rand` (TS 33.102 §6.3.5):
+    /// verifies MAC-S (with AMF 0x0000) and recovers SQN_MS through
+    /// [`crate::home::resynchronise`]; then, if the next SEQ from SQN_HE
+    /// exists and would be accepted by the USIM (above SEQ_MS, by at most Δ),
+    /// SQN_HE is kept, otherwise it is reset to SQN_MS. Either way the next vector is
+    /// one the USIM accepts. An AUTS that does not verify changes nothing.
+    pub fn resynchronise(
+        &mut self,
+        algorithm: &impl AkaAlgorithm,
+        rand: &Rand,
+        auts: &Auts,
+    ) -> Result<Resynchronisation, Error> {
+        let sqn_ms = crate::home::resynchronise(algorithm, rand, auts)?;
         let next_seq = self.layout.seq(self.sqn_he) + 1;
-        let seq_ms = self.layout.seq(sqn_ms);
-        let in_range = next_seq
-            .checked_sub(seq_ms)
-            .is_some_and(|ahead| ahead > 0 && ahead <= self.delta);
+        let in_range = next_seq <= self.layout.max_seq()
+            && next_seq
+                .checked_sub(self.layout.seq(sqn_ms))
+                .is_some_and(|ahead| ahead > 0 && ahead <= self.delta);
         if !in_range {
             self.sqn_he = sqn_ms;
         }
-        !in_range
+        Ok(Resynchronisation {
+            sqn_ms,
+            reset: !in_range,
+        })
     }
+}
+
+/// What [`SqnGenerator::resynchronise`] found and did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resynchronisation {
+    /// SQN_MS, the highest SQN the USIM accepted, from the verified AUTS.
+    pub sqn_ms: Sqn,
+    /// Whether SQN_HE was reset to SQN_MS (it was out of the USIM's range).
+    pub reset: bool,
 }
 
 /// The USIM's freshness parameters (TS 33.102 Annex C.2).

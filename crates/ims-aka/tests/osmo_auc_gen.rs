@@ -64,18 +64,27 @@ fn vectors_match_osmo_auc_gen_on_random_inputs() {
     let mut rng = rng();
     for run in 0..RUNS {
         let k: [u8; 16] = rng.gen();
-        let opc: [u8; 16] = rng.gen();
+        // Odd runs give OP and let both sides derive OPc; even runs give OPc.
+        let (op_flag, op): (&str, [u8; 16]) = if run % 2 == 1 {
+            ("-O", rng.gen())
+        } else {
+            ("-o", rng.gen())
+        };
         let rand: [u8; 16] = rng.gen();
         let amf: [u8; 2] = rng.gen();
         let sqn = Sqn::new(rng.gen_range(0..=Sqn::MAX.value())).unwrap();
-        let milenage = Milenage::new(&Secret::new(k), &Secret::new(opc));
+        let milenage = if op_flag == "-O" {
+            Milenage::with_op(&Secret::new(k), &Secret::new(op))
+        } else {
+            Milenage::new(&Secret::new(k), &Secret::new(op))
+        };
         let av = AuthenticationVector::generate(&milenage, rand, sqn, Amf(amf));
 
         let theirs = osmo(&[
             "-k",
             &hex::encode(k),
-            "-o",
-            &hex::encode(opc),
+            op_flag,
+            &hex::encode(op),
             "-r",
             &hex::encode(rand),
             "-s",
@@ -84,9 +93,9 @@ fn vectors_match_osmo_auc_gen_on_random_inputs() {
             &hex::encode(amf),
         ]);
         let ctx = format!(
-            "run {run}: K={} OPc={} RAND={} SQN={sqn} AMF={}",
+            "run {run}: K={} {op_flag} {} RAND={} SQN={sqn} AMF={}",
             hex::encode(k),
-            hex::encode(opc),
+            hex::encode(op),
             hex::encode(rand),
             hex::encode(amf)
         );

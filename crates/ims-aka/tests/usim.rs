@@ -139,10 +139,27 @@ fn tuak_refuses_lengths_the_specification_does_not_allow() {
 fn secrets_and_algorithms_never_print_key_material() {
     let alg = milenage();
     let av = AuthenticationVector::generate(&alg, [6; 16], sqn(1, 0), Amf::default());
-    let text = format!("{alg:?} {av:?}");
+    let text = format!("{alg:?} {av:?} {:?}", alg.f2345(&av.rand));
     assert!(text.contains("redacted"));
-    assert!(!text.contains(&format!("{:?}", av.xres.expose_secret())));
-    assert!(!format!("{alg:?}").contains("cd"));
+    for secret in [
+        av.xres.expose_secret(),
+        av.ck.expose_secret(),
+        av.ik.expose_secret(),
+    ] {
+        assert!(
+            !text.contains(&hex::encode(secret)),
+            "hex of a secret in {text}"
+        );
+        assert!(
+            !text.contains(&hex::encode_upper(secret)),
+            "hex of a secret in {text}"
+        );
+        assert!(
+            !text.contains(&format!("{secret:?}")),
+            "bytes of a secret in {text}"
+        );
+    }
+    assert!(!format!("{alg:?}").contains("cdcd"));
 }
 
 #[test]
@@ -178,4 +195,84 @@ proptest! {
         prop_assert_eq!(Sqn::reveal(sqn.conceal(&ak), &ak), sqn);
         prop_assert_eq!(Sqn::from_bytes(sqn.to_bytes()), sqn);
     }
+}
+
+/// TS 35.206 §4.1 with operator-chosen constants, checked against the
+/// formulas computed here with plain AES.
+#[test]
+fn milenage_with_operator_constants_follows_the_formulas() {
+    use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
+    use ims_aka::milenage::Constants;
+
+    let k = [0x46u8; 16];
+    let opc = u128::from_be_bytes([0xcd; 16]);
+    let constants = Constants {
+        r: [8, 16, 40, 72, 100],
+        c: [0x10, 0x20 << 64, 0x30, 0x40, 0x50],
+    };
+    let aes = aes::Aes128::new(GenericArray::from_slice(&k));
+    let e = |x: u128| {
+        let mut b = GenericArray::from(x.to_be_bytes());
+        aes.encrypt_block(&mut b);
+        u128::from_be_bytes(b.into())
+    };
+    let rand = [0x23u8; 16];
+    let (sqn, amf) = (sqn(77, 5), Amf([0xb9, 0xb9]));
+    let temp = e(u128::from_be_bytes(rand) ^ opc);
+    let half = (u128::from(sqn.value()) << 16) | 0xb9b9;
+    let in1 = (half << 64) | half;
+    let out1 = e(temp ^ (in1 ^ opc).rotate_left(constants.r[0]) ^ constants.c[0]) ^ opc;
+    let out = |i: usize| e((temp ^ opc).rotate_left(constants.r[i]) ^ constants.c[i]) ^ opc;
+    let (out2, out3, out4, out5) = (out(1).to_be_bytes(), out(2), out(3), out(4).to_be_bytes());
+
+    let m = Milenage::with_constants(&Secret::new(k), &Secret::new(opc.to_be_bytes()), constants);
+    assert_eq!(m.f1(&rand, sqn, amf).as_bytes(), &out1.to_be_bytes()[..8]);
+    assert_eq!(
+        m.f1_star(&rand, sqn, amf).as_bytes(),
+        &out1.to_be_bytes()[8..]
+    );
+    let keys = m.f2345(&rand);
+    assert_eq!(keys.res.expose_secret(), &out2[8..]);
+    assert_eq!(keys.ak.expose_secret(), &out2[..6]);
+    assert_eq!(keys.ck.expose_secret(), &out3.to_be_bytes());
+    assert_eq!(keys.ik.expose_secret(), &out4.to_be_bytes());
+    assert_eq!(m.f5_star(&rand).expose_secret(), &out5[..6]);
+    // The default constants are the specification's.
+    let default = Milenage::with_constants(
+        &Secret::new(k),
+        &Secret::new(opc.to_be_bytes()),
+        Constants::default(),
+    );
+    let spec = Milenage::new(&Secret::new(k), &Secret::new(opc.to_be_bytes()));
+    assert_eq!(default.f2345(&rand), spec.f2345(&rand));
+    assert_ne!(m.f2345(&rand), spec.f2345(&rand));
+}
+
+#[test]
+fn vectors_take_rand_from_the_injected_rng() {
+    use rand::SeedableRng;
+    let alg = milenage();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let a = AuthenticationVector::generate_with_rng(&alg, &mut rng, sqn(1, 0), Amf::default());
+    let b = AuthenticationVector::generate_with_rng(&alg, &mut rng, sqn(1, 0), Amf::default());
+    assert_ne!(a.rand, b.rand);
+    let mut replay = rand::rngs::StdRng::seed_from_u64(7);
+    let again =
+        AuthenticationVector::generate_with_rng(&alg, &mut replay, sqn(1, 0), Amf::default());
+    assert_eq!(again, a);
+    assert_eq!(
+        AuthenticationVector::generate(&alg, a.rand, sqn(1, 0), Amf::default()),
+        a
+    );
+}
+
+#[test]
+fn separation_bit_can_be_required_clear() {
+    let alg = milenage();
+    let mut usim =
+        Usim::new(&alg, SqnArray::default()).with_separation_bit(SeparationBit::RequireClear);
+    let eps = AuthenticationVector::generate(&alg, [1; 16], sqn(1, 0), Amf([0x80, 0x00]));
+    assert_eq!(usim.authenticate(&eps.rand, &eps.autn), Err(Failure::Amf));
+    let umts = AuthenticationVector::generate(&alg, [1; 16], sqn(1, 0), Amf([0x7f, 0xff]));
+    assert!(usim.authenticate(&umts.rand, &umts.autn).is_ok());
 }
