@@ -67,9 +67,10 @@ impl core::fmt::Debug for Milenage {
 #[must_use]
 pub fn opc_from_op(k: &Secret<16>, op: &Secret<16>) -> Opc {
     let cipher = Aes128Enc::new(GenericArray::from_slice(k.expose_secret()));
-    let op = u128::from_be_bytes(*op.expose_secret());
+    let mut op = u128::from_be_bytes(*op.expose_secret());
     let mut opc = encrypt(&cipher, op) ^ op;
     let out = Secret::new(opc.to_be_bytes());
+    op.zeroize();
     opc.zeroize();
     out
 }
@@ -81,7 +82,8 @@ fn encrypt(cipher: &Aes128Enc, block: u128) -> u128 {
 }
 
 impl Milenage {
-    /// Milenage with K and OPc and the default constants.
+    /// Milenage with K (128 bits, hence `Secret<16>` rather than the
+    /// 128-or-256-bit [`crate::K`] TUAK takes) and OPc, and the default constants.
     #[must_use]
     pub fn new(k: &Secret<16>, opc: &Opc) -> Self {
         Self::with_constants(k, opc, Constants::DEFAULT)

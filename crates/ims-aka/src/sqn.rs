@@ -201,6 +201,7 @@ impl Default for FreshnessPolicy {
 
 /// Why the USIM refuses an SQN (it then answers with AUTS).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Staleness {
     /// SEQ is not above the SEQ_MS(IND) already accepted: a replay or an old vector.
     NotFresh,

@@ -207,22 +207,16 @@ impl Autn {
         })
     }
 
-    /// Length in bytes (16 with a 64-bit MAC).
+    /// Length of the encoded AUTN in bytes (16 with a 64-bit MAC).
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub fn encoded_len(&self) -> usize {
         8 + self.mac.as_bytes().len()
-    }
-
-    /// Always false: an AUTN is never empty.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     /// The AUTN bytes (16 with a 64-bit MAC).
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.len());
+        let mut out = Vec::with_capacity(self.encoded_len());
         out.extend_from_slice(&self.concealed_sqn);
         out.extend_from_slice(&self.amf.0);
         out.extend_from_slice(self.mac.as_bytes());

@@ -43,6 +43,7 @@ pub struct Success {
 
 /// Why the USIM refused a challenge. A refusal never changes the SQN state.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Failure {
     /// XMAC-A ≠ MAC-A: the network is not authentic ("MAC failure").
     #[error("MAC failure: AUTN is not from the home network")]

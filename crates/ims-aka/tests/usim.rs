@@ -86,7 +86,7 @@ fn tuak_with_long_outputs_runs_the_whole_flow() {
     let k = K::from_slice(&[0x42; 32]).unwrap();
     let tuak = Tuak::with_top(&k, &Secret::new([0x11; 32]), params).unwrap();
     let av = AuthenticationVector::generate(&tuak, [5; 16], sqn(1, 3), Amf([0x80, 0]));
-    assert_eq!(av.autn.len(), 24);
+    assert_eq!(av.autn.encoded_len(), 24);
     assert_eq!((av.xres.len(), av.ck.len(), av.ik.len()), (32, 32, 32));
     let wire = av.autn.to_bytes();
     let mut usim = Usim::new(&tuak, SqnArray::default());
