@@ -8,7 +8,8 @@
 //! cargo run --example aka -- resync --k … --opc … --rand … --auts …
 //! ```
 //!
-//! Hex in and out, one `NAME=value` per line. Milenage with OP or OPc.
+//! Hex in and out, one `NAME=value` per line. Milenage with OP or OPc by
+//! default; `--alg tuak` with TOP or TOPc and the TUAK lengths.
 #![allow(clippy::print_stdout)]
 
 use std::collections::HashMap;
@@ -19,14 +20,20 @@ use ims_sec::aka::digest::AkaNonce;
 use ims_sec::aka::home::AuthenticationVector;
 use ims_sec::aka::milenage::{opc_from_op, Milenage};
 use ims_sec::aka::sqn::{FreshnessPolicy, SqnArray, SqnGenerator, SqnLayout};
+use ims_sec::aka::tuak::{topc_from_top, Tuak, TuakParams};
 use ims_sec::aka::usim::{Failure, Usim};
-use ims_sec::aka::{Amf, Autn, Auts, Sqn};
+use ims_sec::aka::{AkaAlgorithm, Amf, Autn, Auts, Sqn, K};
 use ims_sec::common::Secret;
 
 const USAGE: &str = "usage:
-  aka generate --k HEX (--op HEX | --opc HEX) --rand HEX --sqn HEX [--amf HEX]
-  aka verify   --k HEX (--op HEX | --opc HEX) --rand HEX --autn HEX [--sqn-ms HEX]... [--ind-len N]
-  aka resync   --k HEX (--op HEX | --opc HEX) --rand HEX --auts HEX [--sqn-he HEX] [--ind-len N]
+  aka generate SUBSCRIBER --rand HEX --sqn HEX [--amf HEX]
+  aka verify   SUBSCRIBER --rand HEX --autn HEX [--sqn-ms HEX]... [--ind-len N]
+  aka resync   SUBSCRIBER --rand HEX --auts HEX [--sqn-he HEX] [--ind-len N]
+SUBSCRIBER is, for Milenage (the default):
+  --k HEX (--op HEX | --opc HEX)
+or, for TUAK:
+  --alg tuak --k HEX (--top HEX | --topc HEX) [--iterations N]
+  [--mac-bits 64|128|256] [--res-bits 32|64|128|256] [--ck-bits 128|256] [--ik-bits 128|256]
 Hex values without spaces; an SQN is 6 bytes (12 hex digits).
 --sqn-ms: an SQN the USIM accepted before (repeat for several IND slots).
 --sqn-he: the HSS's last SQN, to decide whether AUTS resets it.";
@@ -70,24 +77,56 @@ impl Options {
         hex::decode(text).map_err(|e| format!("--{name}: not hex ({e})"))
     }
 
-    fn milenage(&self) -> Result<(Milenage, Secret<16>), String> {
-        let k = Secret::new(self.hex::<16>("k")?);
-        let opc = match (self.get("op"), self.get("opc")) {
-            (Some(_), None) => opc_from_op(&k, &Secret::new(self.hex("op")?)),
-            (None, Some(_)) => Secret::new(self.hex("opc")?),
-            _ => return Err("give exactly one of --op and --opc".into()),
-        };
-        Ok((Milenage::new(&k, &opc), opc))
+    /// The subscriber's algorithm set and its operator variant key (OPc or TOPc).
+    fn subscriber(&self) -> Result<(Box<dyn AkaAlgorithm>, Vec<u8>), String> {
+        match self.get("alg").unwrap_or("milenage") {
+            "milenage" => {
+                let k = Secret::new(self.hex::<16>("k")?);
+                let opc = match (self.get("op"), self.get("opc")) {
+                    (Some(_), None) => opc_from_op(&k, &Secret::new(self.hex("op")?)),
+                    (None, Some(_)) => Secret::new(self.hex("opc")?),
+                    _ => return Err("give exactly one of --op and --opc".into()),
+                };
+                Ok((
+                    Box::new(Milenage::new(&k, &opc)),
+                    opc.expose_secret().to_vec(),
+                ))
+            }
+            "tuak" => {
+                let k = K::from_slice(&self.hex_vec("k")?).map_err(|e| format!("--k: {e}"))?;
+                let params = TuakParams {
+                    mac_bits: self.number("mac-bits", 64)?,
+                    res_bits: self.number("res-bits", 64)?,
+                    ck_bits: self.number("ck-bits", 128)?,
+                    ik_bits: self.number("ik-bits", 128)?,
+                    iterations: self.number("iterations", 1)?,
+                };
+                let topc = match (self.get("top"), self.get("topc")) {
+                    (Some(_), None) => {
+                        topc_from_top(&k, &Secret::new(self.hex("top")?), params.iterations)
+                            .map_err(|e| e.to_string())?
+                    }
+                    (None, Some(_)) => Secret::new(self.hex("topc")?),
+                    _ => return Err("give exactly one of --top and --topc".into()),
+                };
+                let tuak = Tuak::new(&k, &topc, params).map_err(|e| e.to_string())?;
+                Ok((Box::new(tuak), topc.expose_secret().to_vec()))
+            }
+            other => Err(format!(
+                "--alg: unknown algorithm {other:?} (milenage or tuak)"
+            )),
+        }
+    }
+
+    fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, String> {
+        self.get(name).map_or(Ok(default), |t| {
+            t.parse()
+                .map_err(|_| format!("--{name}: not a number: {t:?}"))
+        })
     }
 
     fn layout(&self) -> Result<SqnLayout, String> {
-        let bits = match self.get("ind-len") {
-            None => 5,
-            Some(t) => t
-                .parse()
-                .map_err(|_| format!("--ind-len: not a number: {t:?}"))?,
-        };
-        SqnLayout::new(bits).map_err(|e| e.to_string())
+        SqnLayout::new(self.number("ind-len", 5)?).map_err(|e| e.to_string())
     }
 }
 
@@ -111,7 +150,7 @@ fn line(name: &str, value: impl AsRef<[u8]>) {
 }
 
 fn generate(o: &Options) -> Result<ExitCode, String> {
-    let (milenage, opc) = o.milenage()?;
+    let (algorithm, opc) = o.subscriber()?;
     let rand = o.hex("rand")?;
     let sqn = sqn("sqn", o.get("sqn").ok_or("--sqn is required")?)?;
     let amf = Amf(if o.get("amf").is_some() {
@@ -119,10 +158,17 @@ fn generate(o: &Options) -> Result<ExitCode, String> {
     } else {
         [0, 0]
     });
-    let av = AuthenticationVector::generate(&milenage, rand, sqn, amf);
-    let ak = ims_sec::aka::AkaAlgorithm::f2345(&milenage, &rand).ak;
+    let av = AuthenticationVector::generate(&*algorithm, rand, sqn, amf);
+    let ak = algorithm.f2345(&rand).ak;
     let autn = av.autn.to_bytes();
-    line("OPC", opc.expose_secret());
+    line(
+        if o.get("alg") == Some("tuak") {
+            "TOPC"
+        } else {
+            "OPC"
+        },
+        &opc,
+    );
     line("RAND", rand);
     line("SQN", sqn.to_bytes());
     line("AMF", amf.0);
@@ -143,7 +189,7 @@ fn generate(o: &Options) -> Result<ExitCode, String> {
 
 /// Exits 0 when the challenge is accepted, 1 when the USIM refuses it.
 fn verify(o: &Options) -> Result<ExitCode, String> {
-    let (milenage, _) = o.milenage()?;
+    let (algorithm, _) = o.subscriber()?;
     let rand = o.hex("rand")?;
     let autn = Autn::from_bytes(&o.hex_vec("autn")?).map_err(|e| format!("--autn: {e}"))?;
     let policy = FreshnessPolicy {
@@ -160,7 +206,7 @@ fn verify(o: &Options) -> Result<ExitCode, String> {
         }
         state = SqnArray::from_entries(policy, &entries).ok_or("--sqn-ms out of range")?;
     }
-    let mut usim = Usim::new(milenage, state);
+    let mut usim = Usim::new(&*algorithm, state);
     match usim.authenticate(&rand, &autn) {
         Ok(ok) => {
             println!("RESULT=success");
@@ -184,7 +230,7 @@ fn verify(o: &Options) -> Result<ExitCode, String> {
 }
 
 fn resync(o: &Options) -> Result<ExitCode, String> {
-    let (milenage, _) = o.milenage()?;
+    let (algorithm, _) = o.subscriber()?;
     let rand = o.hex("rand")?;
     let auts = Auts::from_bytes(&o.hex_vec("auts")?).map_err(|e| format!("--auts: {e}"))?;
     let layout = o.layout()?;
@@ -194,7 +240,7 @@ fn resync(o: &Options) -> Result<ExitCode, String> {
     };
     let mut generator = SqnGenerator::new(layout, FreshnessPolicy::default().delta, sqn_he);
     let resync = generator
-        .resynchronise(&milenage, &rand, &auts)
+        .resynchronise(&*algorithm, &rand, &auts)
         .map_err(|e| e.to_string())?;
     let (sqn_ms, reset) = (resync.sqn_ms, resync.reset);
     line("SQN_MS", sqn_ms.to_bytes());

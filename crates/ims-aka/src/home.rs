@@ -26,7 +26,12 @@ impl AuthenticationVector {
     /// Computes the vector for a caller-chosen RAND (TS 33.102 §6.3.2, figure 8).
     #[must_use]
     #[inline]
-    pub fn generate(algorithm: &impl AkaAlgorithm, rand: Rand, sqn: Sqn, amf: Amf) -> Self {
+    pub fn generate<A: AkaAlgorithm + ?Sized>(
+        algorithm: &A,
+        rand: Rand,
+        sqn: Sqn,
+        amf: Amf,
+    ) -> Self {
         let (mac, KeyOutputs { res, ck, ik, ak }) = algorithm.f1_f2345(&rand, sqn, amf);
         Self {
             rand,
@@ -42,8 +47,8 @@ impl AuthenticationVector {
     }
 
     /// Computes the vector with RAND drawn from `rng`.
-    pub fn generate_with_rng(
-        algorithm: &impl AkaAlgorithm,
+    pub fn generate_with_rng<A: AkaAlgorithm + ?Sized>(
+        algorithm: &A,
         rng: &mut impl CryptoRngCore,
         sqn: Sqn,
         amf: Amf,
@@ -61,8 +66,8 @@ impl AuthenticationVector {
 /// counter in a [`crate::sqn::SqnGenerator`] calls
 /// [`SqnGenerator::resynchronise`](crate::sqn::SqnGenerator::resynchronise),
 /// which verifies through this function and then updates SQN_HE.
-pub fn resynchronise(
-    algorithm: &impl AkaAlgorithm,
+pub fn resynchronise<A: AkaAlgorithm + ?Sized>(
+    algorithm: &A,
     rand: &Rand,
     auts: &Auts,
 ) -> Result<Sqn, Error> {

@@ -141,9 +141,9 @@ impl SqnGenerator {
     /// exists and would be accepted by the USIM (above SEQ_MS, by at most Δ),
     /// SQN_HE is kept, otherwise it is reset to SQN_MS. Either way the next vector is
     /// one the USIM accepts. An AUTS that does not verify changes nothing.
-    pub fn resynchronise(
+    pub fn resynchronise<A: AkaAlgorithm + ?Sized>(
         &mut self,
-        algorithm: &impl AkaAlgorithm,
+        algorithm: &A,
         rand: &Rand,
         auts: &Auts,
     ) -> Result<Resynchronisation, Error> {
