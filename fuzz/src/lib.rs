@@ -23,6 +23,7 @@ pub type Body = fn(&[u8]);
 pub const TARGETS: &[(&str, Body)] = &[
     ("ims_aka_autn", ims_aka_autn),
     ("ims_aka_digest", ims_aka_digest),
+    ("ims_sec_core_sip", ims_sec_core_sip),
 ];
 
 /// AUTN and AUTS from bytes; a parsed AUTN goes through the USIM checks,
@@ -63,7 +64,9 @@ pub fn ims_aka_digest(data: &[u8]) {
             Ok(&challenge),
             "{emitted:?}"
         );
-        let _ = challenge.aka_nonce();
+        for mac_len in [8, 16, 32] {
+            let _ = challenge.aka_nonce(mac_len);
+        }
     }
     if let Ok(credentials) = Credentials::parse(text) {
         let emitted = credentials.to_string();
@@ -75,4 +78,50 @@ pub fn ims_aka_digest(data: &[u8]) {
         );
         let _ = credentials.decode_auts();
     }
+}
+
+/// The SIP lexer of ims-sec-core: lists and parameters with both `,` and
+/// `;` separators, on the whole input and, as sec-agree reads
+/// `Security-Client`, on each `,` element as a `;` list. Offsets must not
+/// overflow whatever the base; whatever parses must emit on one line and
+/// parse back to the same parameters.
+pub fn ims_sec_core_sip(data: &[u8]) {
+    use ims_sec_core::sip::{parse_params, split_list};
+
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    for separator in [b',', b';'] {
+        let _ = split_list(text, separator, usize::MAX - 8);
+        let _ = parse_params(text, separator, usize::MAX - 8);
+        if let Ok(params) = parse_params(text, separator, 0) {
+            let params: Vec<_> = params.into_iter().map(|p| p.value).collect();
+            sip_params_round_trip(&params, separator);
+        }
+    }
+    if let Ok(mechanisms) = split_list(text, b',', 0) {
+        for mechanism in mechanisms {
+            if let Ok(params) = parse_params(mechanism.value, b';', mechanism.offset) {
+                assert!(params.iter().all(|p| p.offset >= mechanism.offset));
+                let params: Vec<_> = params.into_iter().map(|p| p.value).collect();
+                sip_params_round_trip(&params, b';');
+            }
+        }
+    }
+}
+
+fn sip_params_round_trip(params: &[ims_sec_core::sip::Param], separator: u8) {
+    let joiner = if separator == b',' { ", " } else { ";" };
+    let emitted = params
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(joiner);
+    assert!(!emitted.contains(['\r', '\n']), "{emitted:?}");
+    let again: Vec<_> = ims_sec_core::sip::parse_params(&emitted, separator, 0)
+        .unwrap_or_else(|e| panic!("{emitted:?}: {e}"))
+        .into_iter()
+        .map(|p| p.value)
+        .collect();
+    assert_eq!(again, params, "{emitted:?}");
 }

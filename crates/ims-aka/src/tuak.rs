@@ -1,4 +1,4 @@
-//! TUAK (TS 35.231): the Keccak-f[1600] based algorithm set for f1..f5*.
+//! TUAK (TS 35.231): the Keccak-f\[1600\] based algorithm set for f1..f5*.
 //!
 //! Every length TS 35.231 allows is supported: K of 128 or 256 bits, MAC of
 //! 64, 128 or 256 bits, RES of 32, 64, 128 or 256 bits, CK and IK of 128 or
@@ -9,7 +9,7 @@
 //! ALGONAME "TUAK1.0" in 33..40, RAND in 40..56, AMF in 56..58, SQN in 58..64,
 //! K in 64..96, then the padding bytes 0x1f at 96 and 0x80 at 135. Each field
 //! is stored with its bytes in reverse order (the specification's bit
-//! numbering, IN[i] = X[n-1-i], reverses bits while the byte encoding keeps
+//! numbering, IN\[i\] = X\[n-1-i\], reverses bits while the byte encoding keeps
 //! bits within a byte), and outputs are read back the same way.
 
 use ims_sec_core::{Secret, SecretBytes};
@@ -58,7 +58,7 @@ pub struct TuakParams {
     pub ck_bits: u16,
     /// IK length: 128 or 256 bits.
     pub ik_bits: u16,
-    /// How many times Keccak-f[1600] is applied (at least 1).
+    /// How many times Keccak-f\[1600\] is applied (at least 1).
     pub iterations: u32,
 }
 

@@ -1,6 +1,7 @@
 //! HTTP Digest AKA (RFC 3310, RFC 4169, RFC 8760 names): the RFC examples,
 //! known answers computed by hand from the RFC 2617 formula, whole
-//! client-to-server runs over Milenage, and round trips of both header codecs.
+//! client-to-server runs over Milenage and TUAK, challenge selection, the
+//! failure reports, and round trips of both header codecs.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use ims_aka::digest::client::{self, ClientRequest, QopPreference};
@@ -11,8 +12,9 @@ use ims_aka::digest::{
 };
 use ims_aka::home::{resynchronise, AuthenticationVector};
 use ims_aka::sqn::SqnArray;
+use ims_aka::tuak::{Tuak, TuakParams};
 use ims_aka::usim::{Failure, Usim};
-use ims_aka::{Amf, Autn, Auts, Ck, Ik, Milenage, Res, Sqn};
+use ims_aka::{AkaAlgorithm, Amf, Autn, Auts, Ck, Ik, Milenage, Res, Sqn, K};
 use ims_sec_core::sip::{Param, ParamValue};
 use ims_sec_core::Secret;
 use proptest::prelude::*;
@@ -132,7 +134,7 @@ fn nonce_matches_osmo_auc_gen_ims_nonce() {
          algorithm=AKAv1-MD5, qop=\"auth\"",
     )
     .unwrap();
-    assert_eq!(challenge.aka_nonce().unwrap(), nonce);
+    assert_eq!(challenge.aka_nonce(8).unwrap(), nonce);
 }
 
 // ---------------------------------------------------------------------------
@@ -252,14 +254,15 @@ fn client_responses_match_hand_computed_vectors() {
             Some(Qop::AuthInt),
             "cb4b27ca9514e56ee3c90d3b3c8f8ca3",
         ),
-        // No qop offered: the RFC 2069 form KD(H(A1), nonce ":" H(A2)).
+        // No qop offered means auth (RFC 8760 §2.6 item 8): the same
+        // response as the first case, whatever the preference.
         (
             Algorithm::AkaV1Md5,
             vec![],
-            QopPreference::Auth,
+            QopPreference::AuthInt,
             b"",
-            None,
-            "c4e22cdd1d78c9466b60cdd01bad78e0",
+            Some(Qop::Auth),
+            "827b6a8bf2431d46cb04a7f3f0d5c421",
         ),
         (
             Algorithm::AkaV2Md5,
@@ -301,8 +304,8 @@ fn client_responses_match_hand_computed_vectors() {
         assert_eq!(credentials.response, expected, "{algorithm} {qop:?}");
         assert_eq!(credentials.qop, qop);
         assert_eq!(credentials.algorithm, Some(algorithm));
-        assert_eq!(credentials.nc.is_some(), qop.is_some());
-        assert_eq!(credentials.cnonce.is_some(), qop.is_some());
+        assert_eq!(credentials.nc, Some(1));
+        assert_eq!(credentials.cnonce.as_deref(), Some("0a4f113b"));
         // The server, holding XRES = RES, agrees.
         let verdict =
             server::verify(&challenge, &credentials, "REGISTER", body, &isim.keys()).unwrap();
@@ -340,6 +343,62 @@ fn rspauth_matches_hand_computed_vector() {
     assert_eq!(
         response_auth(HashAlgorithm::Md5, &credentials, &password, b"").unwrap(),
         "3e74b578387c5c56a92776ab4cff85cd"
+    );
+}
+
+/// A challenge without qop means `auth` (RFC 8760 §2.6 item 8). Our client
+/// answers with qop=auth; an RFC 2617/2069 client answers without qop,
+/// KD(H(A1), nonce ":" H(A2)), and the server accepts both, but not a qop
+/// the challenge did not (implicitly) offer.
+#[test]
+fn challenge_without_qop_accepts_qop_auth_and_the_rfc2069_form() {
+    let isim = IsimOutput::test_set_1();
+    let challenge = kat_challenge(Algorithm::AkaV1Md5, vec![]);
+    let ours = client::respond(
+        &challenge,
+        &kat_request(QopPreference::Auth, b""),
+        &isim.keys(),
+    )
+    .unwrap();
+    assert_eq!(ours.qop, Some(Qop::Auth));
+    assert!(ours.to_string().contains(", qop=auth, nc=00000001"));
+    assert_eq!(
+        server::verify(&challenge, &ours, "REGISTER", b"", &isim.keys()),
+        Ok(Verdict::Authenticated)
+    );
+
+    // By hand: the RFC 2069 form with password RES.
+    let mut rfc2069 = ours.clone();
+    rfc2069.qop = None;
+    rfc2069.nc = None;
+    rfc2069.cnonce = None;
+    rfc2069.response = request_digest(
+        HashAlgorithm::Md5,
+        &rfc2069,
+        &hex::<8>(RES),
+        "REGISTER",
+        b"",
+    )
+    .unwrap();
+    assert_eq!(rfc2069.response, "c4e22cdd1d78c9466b60cdd01bad78e0");
+    assert_eq!(
+        server::verify(&challenge, &rfc2069, "REGISTER", b"", &isim.keys()),
+        Ok(Verdict::Authenticated)
+    );
+
+    let mut auth_int = ours;
+    auth_int.qop = Some(Qop::AuthInt);
+    auth_int.response = request_digest(
+        HashAlgorithm::Md5,
+        &auth_int,
+        &hex::<8>(RES),
+        "REGISTER",
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        server::verify(&challenge, &auth_int, "REGISTER", b"", &isim.keys()),
+        Err(DigestError::QopMismatch)
     );
 }
 
@@ -389,7 +448,7 @@ fn run(algorithm: Algorithm, qop: QopPreference, body: &[u8]) -> Result<Verdict,
     let www_authenticate = sent.to_string();
 
     let received = Challenge::parse(&www_authenticate)?;
-    let nonce = received.aka_nonce()?;
+    let nonce = received.aka_nonce(milenage().mac_len())?;
     let mut isim = Usim::new(milenage(), SqnArray::default());
     let success = isim.authenticate(&nonce.rand, &nonce.autn).unwrap();
     let authorization =
@@ -436,7 +495,7 @@ fn sync_failure_carries_auts_that_resynchronises_the_hss() {
     )
     .unwrap();
     let received = Challenge::parse(&sent.to_string()).unwrap();
-    let nonce = received.aka_nonce().unwrap();
+    let nonce = received.aka_nonce(8).unwrap();
     let Err(Failure::Sync { auts, .. }) = isim.authenticate(&nonce.rand, &nonce.autn) else {
         panic!("the ISIM must refuse a stale SQN");
     };
@@ -449,6 +508,136 @@ fn sync_failure_carries_auts_that_resynchronises_the_hss() {
     let verdict = server::verify(&sent, &credentials, "REGISTER", b"", &(&av).into()).unwrap();
     assert_eq!(verdict, Verdict::SyncFailure(auts));
     assert_eq!(resynchronise(&milenage(), &av.rand, &auts), Ok(sqn_ms));
+}
+
+/// TUAK with a 128-bit MAC (a 24-byte AUTN), 256-bit RES, CK, IK and K:
+/// the nonce must be decoded with the algorithm's MAC length.
+fn tuak() -> Tuak {
+    let k = K::from_slice(&[0x5a; 32]).unwrap();
+    let topc = Secret::new([0xa5; 32]);
+    let params = TuakParams {
+        mac_bits: 128,
+        res_bits: 256,
+        ck_bits: 256,
+        ik_bits: 256,
+        iterations: 1,
+    };
+    Tuak::new(&k, &topc, params).unwrap()
+}
+
+#[test]
+fn tuak_with_long_mac_and_keys_authenticates_end_to_end() {
+    let tuak = tuak();
+    assert_eq!(tuak.mac_len(), 16);
+    for algorithm in [Algorithm::AkaV1Md5, Algorithm::AkaV2Sha256] {
+        let av = AuthenticationVector::generate(
+            &tuak,
+            hex("23553cbe9637a89d218ae64dae47bf35"),
+            Sqn::new(32).unwrap(),
+            Amf([0x80, 0x00]),
+        );
+        assert_eq!(av.autn.encoded_len(), 24);
+        assert_eq!(av.xres.len(), 32);
+        let sent = server::challenge(
+            "home1.net",
+            &(&av).into(),
+            algorithm.clone(),
+            vec![Qop::Auth, Qop::AuthInt],
+        )
+        .unwrap();
+        let www_authenticate = sent.to_string();
+
+        let received = Challenge::parse(&www_authenticate).unwrap();
+        let mut isim = Usim::new(&tuak, SqnArray::default());
+        // Read as a 16-byte AUTN, half of the MAC is lost: the ISIM refuses it.
+        let misread = received.aka_nonce(8).unwrap();
+        assert_eq!(
+            isim.authenticate(&misread.rand, &misread.autn),
+            Err(Failure::Mac)
+        );
+        let nonce = received.aka_nonce(tuak.mac_len()).unwrap();
+        assert_eq!(nonce.autn, av.autn);
+        assert!(nonce.server_data.is_empty());
+        let success = isim.authenticate(&nonce.rand, &nonce.autn).unwrap();
+        let authorization = client::respond(
+            &received,
+            &register(SDP, QopPreference::AuthInt),
+            &(&success).into(),
+        )
+        .unwrap()
+        .to_string();
+
+        let credentials = Credentials::parse(&authorization).unwrap();
+        assert_eq!(
+            server::verify(&sent, &credentials, "REGISTER", SDP, &(&av).into()),
+            Ok(Verdict::Authenticated),
+            "{algorithm}"
+        );
+    }
+}
+
+/// TS 24.229 §5.1.1.5.3: when the ISIM finds MAC-A wrong, the next REGISTER
+/// carries an empty response and no auts; the S-CSCF reads that as a
+/// network authentication failure.
+#[test]
+fn mac_failure_is_reported_with_an_empty_response_and_no_auts() {
+    let av = vector(32);
+    let mut sent = server::challenge(
+        "home1.net",
+        &(&av).into(),
+        Algorithm::AkaV2Md5,
+        vec![Qop::Auth],
+    )
+    .unwrap();
+    sent.opaque = Some("5ccc069c".into());
+    let received = Challenge::parse(&sent.to_string()).unwrap();
+    let nonce = received.aka_nonce(8).unwrap();
+    // An ISIM with another K: the network does not know our key.
+    let other = Milenage::new(&Secret::new([0x11; 16]), &Secret::new(hex(OPC)));
+    let mut isim = Usim::new(other, SqnArray::default());
+    assert_eq!(
+        isim.authenticate(&nonce.rand, &nonce.autn),
+        Err(Failure::Mac)
+    );
+    let authorization = client::respond_mac_failure(&received, &register(b"", QopPreference::Auth))
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        authorization,
+        format!(
+            "Digest username=\"user1_private@home1.net\", realm=\"home1.net\", nonce=\"{}\", \
+             uri=\"sip:home1.net\", response=\"\", algorithm=AKAv2-MD5, opaque=\"5ccc069c\"",
+            sent.nonce
+        )
+    );
+
+    let credentials = Credentials::parse(&authorization).unwrap();
+    assert_eq!(
+        server::verify(&sent, &credentials, "REGISTER", b"", &(&av).into()),
+        Ok(Verdict::NetworkAuthenticationFailure)
+    );
+    // It still has to name the challenge it answers.
+    let mut stale = credentials.clone();
+    stale.nonce = "AAAA".into();
+    assert_eq!(
+        server::verify(&sent, &stale, "REGISTER", b"", &(&av).into()),
+        Err(DigestError::NonceMismatch)
+    );
+    // With auts it is a sync failure report, checked as such (and this one
+    // lacks the qop that the challenge offered).
+    let mut with_auts = credentials;
+    with_auts.set_auts(&Auts::from_bytes(&[0; 14]).unwrap());
+    assert_eq!(
+        server::verify(&sent, &with_auts, "REGISTER", b"", &(&av).into()),
+        Err(DigestError::QopMismatch)
+    );
+    assert_eq!(
+        client::respond_mac_failure(
+            &Challenge::new("r", "n"),
+            &register(b"", QopPreference::Auth)
+        ),
+        Err(DigestError::NotAka(Algorithm::Md5))
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -613,6 +802,72 @@ fn client_refuses_challenges_it_cannot_answer() {
     );
 }
 
+#[test]
+fn server_always_offers_a_usable_qop() {
+    let nonce = AkaNonce::from(&vector(32));
+    assert_eq!(
+        server::challenge("r", &nonce, Algorithm::AkaV1Md5, vec![]),
+        Err(DigestError::QopRequired)
+    );
+    assert_eq!(
+        server::challenge(
+            "r",
+            &nonce,
+            Algorithm::AkaV1Md5,
+            vec![Qop::Other("auth-conf".into())]
+        ),
+        Err(DigestError::NoSupportedQop)
+    );
+    let challenge =
+        server::challenge("r", &nonce, Algorithm::AkaV1Md5, vec![Qop::AuthInt]).unwrap();
+    assert!(challenge.to_string().contains("qop=\"auth-int\""));
+}
+
+fn offered(algorithm: &str, qop: &str) -> Challenge {
+    Challenge::parse(&format!(
+        "Digest realm=\"home1.net\", nonce=\"{NONCE}\", algorithm={algorithm}, qop=\"{qop}\""
+    ))
+    .unwrap()
+}
+
+#[test]
+fn client_selects_akav2_over_akav1_else_the_topmost_it_supports() {
+    let pick = |challenges: &[Challenge]| {
+        client::select_challenge(challenges).map(|c| c.effective_algorithm().clone())
+    };
+    // RFC 4169 §4.1: AKAv2 MUST be chosen when both are present, wherever it stands.
+    let v1_then_v2 = [offered("AKAv1-MD5", "auth"), offered("AKAv2-MD5", "auth")];
+    assert_eq!(pick(&v1_then_v2), Some(Algorithm::AkaV2Md5));
+    let v1_sha_then_v2_md5 = [
+        offered("AKAv1-SHA-256", "auth"),
+        offered("AKAv2-MD5", "auth"),
+    ];
+    assert_eq!(pick(&v1_sha_then_v2_md5), Some(Algorithm::AkaV2Md5));
+    // RFC 8760 §2.4: otherwise the topmost supported; what is not understood is ignored.
+    let unsupported_first = [
+        offered("MD5", "auth"),
+        offered("AKAv1-MD5-sess", "auth"),
+        offered("AKAv2-MD5", "auth-conf"),
+        offered("AKAv1-SHA-256", "auth-int"),
+        offered("AKAv1-MD5", "auth"),
+    ];
+    assert_eq!(pick(&unsupported_first), Some(Algorithm::AkaV1Sha256));
+    let two_v2 = [
+        offered("AKAv2-SHA-256", "auth"),
+        offered("AKAv2-MD5", "auth"),
+    ];
+    assert_eq!(pick(&two_v2), Some(Algorithm::AkaV2Sha256));
+    // A challenge without qop means auth, which we support.
+    let mut no_qop = offered("AKAv1-MD5", "auth");
+    no_qop.qop.clear();
+    assert_eq!(
+        pick(&[offered("SHA-256", "auth"), no_qop]),
+        Some(Algorithm::AkaV1Md5)
+    );
+    assert_eq!(pick(&[offered("MD5", "auth")]), None);
+    assert_eq!(pick(&[]), None);
+}
+
 // ---------------------------------------------------------------------------
 // The codecs.
 
@@ -642,20 +897,46 @@ fn escapes_in_quoted_values_are_resolved_and_restored() {
     assert_eq!(
         credentials.extensions,
         [
-            Param {
-                name: "x-y".into(),
-                value: Some(ParamValue::Quoted("q\"".into()))
-            },
-            Param {
-                name: "z".into(),
-                value: Some(ParamValue::Token("tok".into()))
-            },
+            Param::new("x-y", Some(ParamValue::Quoted("q\"".into()))).unwrap(),
+            Param::new("z", Some(ParamValue::Token("tok".into()))).unwrap(),
         ]
     );
     assert_eq!(
         credentials.to_string(),
         r#"Digest username="a\"b\\c", realm="r", nonce="n", uri="sip:r", response="", x-y="q\"", z=tok"#
     );
+}
+
+/// In Digest only a token may be bare (RFC 7235 §2.1): values SIP's lexer
+/// reads bare (an IPv6 host, a URI) are written quoted.
+#[test]
+fn values_that_are_not_tokens_are_written_quoted() {
+    let mut challenge = Challenge::new("r", "n");
+    challenge.algorithm = Some(Algorithm::from_name("AKAv9:x"));
+    challenge.extensions = vec![
+        Param::new("addr", Some(ParamValue::Token("[2001:db8::1]".into()))).unwrap(),
+        Param::new("flag", None).unwrap(),
+    ];
+    let text = challenge.to_string();
+    assert_eq!(
+        text,
+        "Digest realm=\"r\", nonce=\"n\", algorithm=\"AKAv9:x\", addr=\"[2001:db8::1]\", flag"
+    );
+    let parsed = Challenge::parse(&text).unwrap();
+    assert_eq!(parsed.algorithm, challenge.algorithm);
+    assert_eq!(
+        parsed.extensions[0].value,
+        Some(ParamValue::Quoted("[2001:db8::1]".into()))
+    );
+    // A bare URI from a sloppy peer is read, and written back quoted.
+    let credentials = Credentials::parse(
+        "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=sip:r, response=\"\", x=sip:y",
+    )
+    .unwrap();
+    assert_eq!(credentials.uri, "sip:r");
+    assert!(credentials
+        .to_string()
+        .contains("uri=\"sip:r\", response=\"\", x=\"sip:y\""));
 }
 
 #[test]
@@ -741,8 +1022,10 @@ fn qop() -> impl Strategy<Value = Qop> {
 }
 
 fn extension(known: &'static [&'static str]) -> impl Strategy<Value = Param> {
+    // In Digest only a token is bare (RFC 7235 §2.1); anything else is
+    // written, and so parsed back, quoted.
     let value = prop_oneof![
-        "[A-Za-z0-9.!%*_+`'~:\\[\\]-]{1,12}".prop_map(ParamValue::Token),
+        token().prop_map(ParamValue::Token),
         text().prop_map(ParamValue::Quoted),
     ];
     (
@@ -751,7 +1034,7 @@ fn extension(known: &'static [&'static str]) -> impl Strategy<Value = Param> {
         }),
         proptest::option::of(value),
     )
-        .prop_map(|(name, value)| Param { name, value })
+        .prop_map(|(name, value)| Param::new(name, value).unwrap())
 }
 
 const CHALLENGE_PARAMS: &[&str] = &[

@@ -8,7 +8,13 @@
 //! built from them.
 //!
 //! Every error carries the byte offset of the problem in the whole header
-//! value: functions that work on a part of it take the part's `base` offset.
+//! value: functions that work on a part of it take the part's `base` offset
+//! (offsets saturate at `usize::MAX` rather than overflow).
+//!
+//! Emitting always yields the grammar: a [`Param`]'s name is a token (checked
+//! when it is made, [`Param::new`]), and a value is written bare only when it
+//! may be ([`is_bare_value`]), else as a quoted string that cannot break out
+//! of its header line ([`Quoted`]).
 //!
 //! ```
 //! use ims_sec_core::sip::{parse_params, split_list, ParamValue};
@@ -19,7 +25,7 @@
 //! assert_eq!(mechanisms[1].offset, 43);
 //!
 //! let params = parse_params(mechanisms[1].value, b';', mechanisms[1].offset).unwrap();
-//! assert_eq!(params[0].value.name, "digest");
+//! assert_eq!(params[0].value.name(), "digest");
 //! assert_eq!(params[1].value.value, Some(ParamValue::Quoted("0,1".into())));
 //! ```
 
@@ -28,6 +34,7 @@ extern crate alloc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::net::Ipv6Addr;
 
 use nom::bytes::complete::take_while1;
 use nom::IResult;
@@ -66,24 +73,43 @@ pub fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_token_char)
 }
 
-/// Whether `b` may appear in an unquoted parameter value: a `token` or a
-/// `host`, whose IPv6 reference adds `[`, `]` and `:` (RFC 3261 `gen-value`).
+/// Whether `b` may appear in a run the lexer reads as an unquoted value: a
+/// `token` byte, or `[`, `]` and `:` of an IPv6 host.
 const fn is_bare_value_char(b: u8) -> bool {
     is_token_char(b) || matches!(b, b'[' | b']' | b':')
 }
 
-/// Whether `s` can be written as an unquoted parameter value (`token` or `host`).
+/// Whether `s` may be written as an unquoted parameter value: a `token`
+/// (which covers hostnames and IPv4 addresses), an `IPv6reference`
+/// (`[2001:db8::1]`, RFC 3261 `gen-value = token / host / quoted-string`),
+/// or a bare `IPv6address` (RFC 3261 `via-received = "received" EQUAL
+/// (IPv4address / IPv6address)` allows no other form).
+///
+/// In a Digest `auth-param` only a token may be bare (RFC 7235 §2.1); test
+/// that with [`is_token`].
 #[must_use]
 pub fn is_bare_value(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_bare_value_char)
+    if is_token(s) {
+        return true;
+    }
+    let address = s
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(s);
+    address.contains(':') && address.parse::<Ipv6Addr>().is_ok()
 }
 
-/// The value of a parameter, remembering whether it was quoted.
+/// The value of a parameter, remembering whether it was (and so will be
+/// written) quoted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ParamValue {
-    /// A bare `token` (or `host`).
+    /// A bare value: a `token` or an IPv6 host ([`is_bare_value`]). Built by
+    /// hand with anything else, it is written quoted.
     Token(String),
     /// The text of a `quoted-string`, quotes removed and escapes resolved.
+    /// The lexer also puts here a bare run that may not be written bare
+    /// (such as `sip:a` from a sloppy peer), since quoted is the only form in
+    /// which it can be written back.
     Quoted(String),
 }
 
@@ -115,15 +141,45 @@ impl fmt::Display for ParamValue {
 }
 
 /// A `name[=value]` parameter (RFC 3261 `generic-param`, RFC 2617 `auth-param`).
+///
+/// The name is always a `token`: [`Param::new`] refuses anything else, so
+/// a name can never carry a separator, a quote or a line break into the
+/// header it is written in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Param {
-    /// The name as written; compare it with [`Param::name_is`].
-    pub name: String,
-    /// The value, if there was an `=`.
+    name: String,
+    /// The value, if there was an `=`. Any value is safe to set: it is
+    /// written bare only when it may be, else quoted.
     pub value: Option<ParamValue>,
 }
 
 impl Param {
+    /// A parameter named `name`, which must be a `token`; otherwise the
+    /// error gives the byte offset in `name` of the first byte that is not
+    /// a token character (0 for an empty name).
+    pub fn new(name: impl Into<String>, value: Option<ParamValue>) -> Result<Self, ParseError> {
+        let name = name.into();
+        if let Some(offset) = name.bytes().position(|b| !is_token_char(b)) {
+            return Err(ParseError {
+                offset,
+                expected: "token",
+            });
+        }
+        if name.is_empty() {
+            return Err(ParseError {
+                offset: 0,
+                expected: "token",
+            });
+        }
+        Ok(Self { name, value })
+    }
+
+    /// The name as written; compare it with [`Param::name_is`].
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Whether the parameter's name is `name`, ignoring ASCII case
     /// (parameter names are case-insensitive).
     #[must_use]
@@ -139,6 +195,7 @@ impl Param {
 }
 
 impl fmt::Display for Param {
+    /// `name` or `name=value`; the name is a token by construction.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)?;
         match &self.value {
@@ -192,8 +249,9 @@ pub struct Spanned<T> {
 
 /// A position in a header value, and the lexical rules to move past its parts.
 ///
-/// The methods never panic; on error the cursor stays where the failing
-/// element started, so the caller can report or try another rule.
+/// The methods never panic, and a method that fails leaves the cursor where
+/// it was before the call (the error's offset says where the problem is), so
+/// the caller can report or try another rule.
 #[derive(Debug, Clone)]
 pub struct Cursor<'a> {
     input: &'a str,
@@ -219,10 +277,11 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// The offset of the cursor in the whole header value.
+    /// The offset of the cursor in the whole header value (saturating at
+    /// `usize::MAX`, whatever `base` the caller gave).
     #[must_use]
     pub fn offset(&self) -> usize {
-        self.base + self.pos
+        self.base.saturating_add(self.pos)
     }
 
     /// What is left to read.
@@ -380,19 +439,35 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Reads a parameter value: a `quoted-string`, or else a bare `token` or
-    /// `host` (RFC 3261 `gen-value`).
+    /// Reads a parameter value: a `quoted-string`, or else a bare run of
+    /// token characters, `[`, `]` and `:` (RFC 3261 `gen-value`, read
+    /// liberally). A bare run that may be written bare ([`is_bare_value`])
+    /// is a [`ParamValue::Token`]; any other (`sip:a`) is kept as
+    /// [`ParamValue::Quoted`], the form it must be written in.
     pub fn value(&mut self) -> Result<ParamValue, ParseError> {
         if self.peek() == Some(b'"') {
             self.quoted_string().map(ParamValue::Quoted)
         } else {
-            self.take(is_bare_value_char, "token or quoted-string")
-                .map(|s| ParamValue::Token(s.into()))
+            let run = self.take(is_bare_value_char, "token or quoted-string")?;
+            Ok(if is_bare_value(run) {
+                ParamValue::Token(run.into())
+            } else {
+                ParamValue::Quoted(run.into())
+            })
         }
     }
 
     /// Reads `token [EQUAL value]`.
     pub fn param(&mut self) -> Result<Param, ParseError> {
+        let start = self.pos;
+        let result = self.param_inner();
+        if result.is_err() {
+            self.pos = start;
+        }
+        result
+    }
+
+    fn param_inner(&mut self) -> Result<Param, ParseError> {
         let name = self.token()?;
         let value = if self.separator(b'=') {
             Some(self.value()?)
@@ -405,13 +480,17 @@ impl<'a> Cursor<'a> {
         })
     }
 
-    /// Skips trailing white space and fails with `expected` unless nothing is left.
+    /// Skips trailing white space and fails with `expected` unless nothing
+    /// is left (the error's offset is that of the first byte left over).
     pub fn end(&mut self, expected: &'static str) -> Result<(), ParseError> {
+        let start = self.pos;
         self.skip_lws();
         if self.is_at_end() {
             Ok(())
         } else {
-            Err(self.error(expected))
+            let error = self.error(expected);
+            self.pos = start;
+            Err(error)
         }
     }
 }
@@ -461,7 +540,7 @@ fn push_trimmed<'a>(
     let Some(item) = input.get(start..end) else {
         return;
     };
-    let mut cursor = Cursor::with_base(item, base + start);
+    let mut cursor = Cursor::with_base(item, base.saturating_add(start));
     cursor.skip_lws();
     let offset = cursor.offset();
     let text = trim_trailing_lws(cursor.rest());
@@ -585,13 +664,7 @@ mod tests {
         let value = "ipsec-3gpp; alg=hmac-sha-1-96; spi-c=1234; port-s=[::1], digest; d-alg=md5";
         let mechs = split_list(value, b',', 0).unwrap();
         let first = parse_params(mechs[0].value, b';', mechs[0].offset).unwrap();
-        assert_eq!(
-            first[0].value,
-            Param {
-                name: "ipsec-3gpp".into(),
-                value: None
-            }
-        );
+        assert_eq!(first[0].value, Param::new("ipsec-3gpp", None).unwrap());
         assert_eq!(first[1].value.value_str(), Some("hmac-sha-1-96"));
         assert_eq!(first[3].value.value_str(), Some("[::1]"));
         let second = parse_params(mechs[1].value, b';', mechs[1].offset).unwrap();
@@ -628,6 +701,107 @@ mod tests {
         );
     }
 
+    #[test]
+    fn only_tokens_and_ipv6_hosts_are_written_bare() {
+        for bare in ["md5", "192.0.2.1", "[2001:db8::1]", "2001:db8::9:1", "::"] {
+            assert_eq!(ParamValue::Token(bare.into()).to_string(), bare);
+        }
+        // Runs the lexer reads bare, but which are neither a token nor a host.
+        for not_bare in ["sip:a", "a]", "[a", ":", "[]", "[::1]:5060", "1:2"] {
+            assert_eq!(
+                ParamValue::Token(not_bare.into()).to_string(),
+                alloc::format!("\"{not_bare}\"")
+            );
+        }
+    }
+
+    #[test]
+    fn a_bare_run_that_cannot_be_written_bare_is_kept_as_quoted() {
+        let params = parse_params(
+            "maddr=[2001:db8::1]; received=2001:db8::9:1; x=sip:a",
+            b';',
+            0,
+        )
+        .unwrap();
+        let values: Vec<_> = params.iter().map(|p| p.value.value.clone()).collect();
+        assert_eq!(
+            values,
+            [
+                Some(ParamValue::Token("[2001:db8::1]".into())),
+                Some(ParamValue::Token("2001:db8::9:1".into())),
+                Some(ParamValue::Quoted("sip:a".into())),
+            ]
+        );
+        let emitted: Vec<_> = params.iter().map(|p| p.value.to_string()).collect();
+        assert_eq!(
+            emitted,
+            [
+                "maddr=[2001:db8::1]",
+                "received=2001:db8::9:1",
+                "x=\"sip:a\""
+            ]
+        );
+    }
+
+    #[test]
+    fn parameter_names_must_be_tokens() {
+        assert_eq!(Param::new("x-y", None).unwrap().name(), "x-y");
+        assert_eq!(
+            Param::new("a\r\nVia: evil", None),
+            Err(ParseError {
+                offset: 1,
+                expected: "token"
+            })
+        );
+        assert_eq!(
+            Param::new("", None),
+            Err(ParseError {
+                offset: 0,
+                expected: "token"
+            })
+        );
+        assert_eq!(Param::new("a=b", None).unwrap_err().offset, 1);
+        assert_eq!(Param::new("a b", None).unwrap_err().offset, 1);
+    }
+
+    #[test]
+    fn a_failing_param_leaves_the_cursor_where_it_was() {
+        for text in ["a=@", "a = \"open", "=b"] {
+            let mut c = Cursor::with_base(text, 5);
+            assert!(c.param().is_err(), "{text}");
+            assert_eq!(c.offset(), 5, "{text}");
+            assert_eq!(c.rest(), text);
+        }
+        let mut c = Cursor::new("a=1 x");
+        c.param().unwrap();
+        assert_eq!(
+            c.end("end"),
+            Err(ParseError {
+                offset: 4,
+                expected: "end"
+            })
+        );
+        assert_eq!(c.rest(), " x");
+    }
+
+    #[test]
+    fn offsets_saturate_with_a_huge_base() {
+        let base = usize::MAX - 2;
+        let items = split_list("a, b=1, c", b',', base).unwrap();
+        let offsets: Vec<_> = items.iter().map(|i| i.offset).collect();
+        assert_eq!(offsets, [base, usize::MAX, usize::MAX]);
+        assert_eq!(
+            parse_params("a, b=@", b',', base).unwrap_err(),
+            ParseError {
+                offset: usize::MAX,
+                expected: "token or quoted-string"
+            }
+        );
+        let mut c = Cursor::with_base("abcdef", usize::MAX);
+        c.token().unwrap();
+        assert_eq!(c.offset(), usize::MAX);
+    }
+
     proptest::proptest! {
         #[test]
         fn quoted_round_trips(s in "[^\r\n]*") {
@@ -638,11 +812,28 @@ mod tests {
         }
 
         #[test]
-        fn lexer_never_panics(s in "\\PC*") {
-            let _ = split_list(&s, b',', 0);
-            let _ = parse_params(&s, b';', 0);
-            let mut c = Cursor::new(&s);
+        fn lexer_never_panics(s in "\\PC*", base in proptest::prelude::any::<usize>()) {
+            let _ = split_list(&s, b',', base);
+            let _ = parse_params(&s, b';', base);
+            let mut c = Cursor::with_base(&s, base);
             let _ = c.param();
+        }
+
+        #[test]
+        fn what_parses_emits_and_parses_back(s in "[a-z=;,\"\\\\:\\[\\] \t\r\n\\x01-]{0,40}") {
+            for separator in [b',', b';'] {
+                let Ok(params) = parse_params(&s, separator, 0) else { continue };
+                let emitted: Vec<_> = params.iter().map(|p| p.value.to_string()).collect();
+                let emitted = emitted.join(if separator == b',' { ", " } else { ";" });
+                proptest::prop_assert!(!emitted.contains(['\r', '\n']));
+                let again: Vec<_> = parse_params(&emitted, separator, 0)
+                    .unwrap()
+                    .into_iter()
+                    .map(|p| p.value)
+                    .collect();
+                let params: Vec<_> = params.into_iter().map(|p| p.value).collect();
+                proptest::prop_assert_eq!(again, params);
+            }
         }
     }
 }

@@ -70,7 +70,7 @@ impl Challenge {
         let mut extensions = Vec::new();
         for param in parse_digest(input)? {
             let at = param.offset;
-            let name = param.value.name.as_str();
+            let name = param.value.name();
             if name.eq_ignore_ascii_case("realm") {
                 set_once(&mut realm, value_of(&param, "realm")?.into(), "realm", at)?;
             } else if name.eq_ignore_ascii_case("nonce") {
@@ -128,9 +128,12 @@ impl Challenge {
         self.algorithm.as_ref().unwrap_or(&DEFAULT)
     }
 
-    /// Decodes the nonce as RAND ‖ AUTN ‖ server data (RFC 3310 §3.2).
-    pub fn aka_nonce(&self) -> Result<AkaNonce, DigestError> {
-        AkaNonce::decode(&self.nonce)
+    /// Decodes the nonce as RAND ‖ AUTN ‖ server data (RFC 3310 §3.2), with
+    /// the MAC in AUTN `mac_len` bytes long: the UE's
+    /// [`AkaAlgorithm::mac_len`](crate::AkaAlgorithm::mac_len). See
+    /// [`AkaNonce::decode`].
+    pub fn aka_nonce(&self, mac_len: usize) -> Result<AkaNonce, DigestError> {
+        AkaNonce::decode(&self.nonce, mac_len)
     }
 }
 
@@ -216,14 +219,8 @@ mod tests {
         assert_eq!(
             challenge.extensions,
             vec![
-                Param {
-                    name: "z".into(),
-                    value: Some(ParamValue::Token("1".into()))
-                },
-                Param {
-                    name: "a".into(),
-                    value: Some(ParamValue::Quoted("x y".into()))
-                },
+                Param::new("z", Some(ParamValue::Token("1".into()))).unwrap(),
+                Param::new("a", Some(ParamValue::Quoted("x y".into()))).unwrap(),
             ]
         );
         assert_eq!(challenge.effective_algorithm(), &Algorithm::Md5);

@@ -6,13 +6,11 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use ims_sec_core::sip::Param;
 
 use super::algorithm::{Algorithm, DEFAULT};
 use super::params::{parse_digest, parse_nc, required, set_once, value_of, DigestWriter, Qop};
-use super::DigestError;
+use super::{b64, DigestError};
 use crate::types::Auts;
 
 /// Digest credentials: the value of an `Authorization` or
@@ -34,7 +32,7 @@ pub struct Credentials {
     /// The `digest-uri`: the Request-URI (RFC 8760 §2.6, item 3).
     pub uri: String,
     /// The request digest in lower-case hex (empty before any challenge,
-    /// RFC 8760 §2.7).
+    /// RFC 8760 §2.7, and when reporting a wrong MAC, TS 24.229 §5.1.1.5.3).
     pub response: String,
     /// The algorithm, if the directive was present; absent means MD5.
     pub algorithm: Option<Algorithm>,
@@ -95,7 +93,7 @@ impl Credentials {
         let mut extensions = Vec::new();
         for param in parse_digest(input)? {
             let at = param.offset;
-            let name = param.value.name.as_str();
+            let name = param.value.name();
             let text = |slot: &mut Option<String>, name: &'static str| -> Result<(), DigestError> {
                 set_once(slot, value_of(&param, name)?.into(), name, at)
             };
@@ -151,20 +149,20 @@ impl Credentials {
     }
 
     /// Decodes the `auts` parameter: `None` when absent, an error when it is
-    /// not base64 of an AUTS (RFC 3310 §3.4).
+    /// not base64 (padded or not) of an AUTS (RFC 3310 §3.4).
     pub fn decode_auts(&self) -> Result<Option<Auts>, DigestError> {
         let Some(auts) = &self.auts else {
             return Ok(None);
         };
-        let bytes = STANDARD.decode(auts).map_err(|_| DigestError::Auts)?;
+        let bytes = b64::decode(auts).ok_or(DigestError::Auts)?;
         Auts::from_bytes(&bytes)
             .map(Some)
             .map_err(|_| DigestError::Auts)
     }
 
-    /// Sets the `auts` parameter to base64 of `auts`.
+    /// Sets the `auts` parameter to base64 of `auts`, padded.
     pub fn set_auts(&mut self, auts: &Auts) {
-        self.auts = Some(STANDARD.encode(auts.to_bytes()));
+        self.auts = Some(b64::encode(&auts.to_bytes()));
     }
 }
 
@@ -247,6 +245,17 @@ mod tests {
         credentials.set_auts(&auts);
         assert_eq!(credentials.auts.as_deref(), Some("AQIDBAUGBwgJCgsMDQ4="));
         assert_eq!(credentials.decode_auts(), Ok(Some(auts)));
+    }
+
+    /// The nonce and `auts` share one base64: padding is optional on input.
+    #[test]
+    fn unpadded_auts_is_accepted() {
+        let auts = Auts::from_bytes(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]).unwrap();
+        let mut credentials = Credentials::new("u", "r", "n", "sip:r", "");
+        credentials.auts = Some("AQIDBAUGBwgJCgsMDQ4".into());
+        assert_eq!(credentials.decode_auts(), Ok(Some(auts)));
+        credentials.auts = Some("AQIDBAUGBwgJCgsMDQ4=\n".into());
+        assert_eq!(credentials.decode_auts(), Err(DigestError::Auts));
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub enum DigestError {
     /// The challenge offers qop values, but neither `auth` nor `auth-int`.
     #[error("challenge offers no supported qop")]
     NoSupportedQop,
+    /// A challenge was to be made without qop, which a SIP server must
+    /// always send (RFC 8760 §2.6 item 8).
+    #[error("a challenge must offer qop")]
+    QopRequired,
     /// The credentials use a qop other than `auth` or `auth-int`.
     #[error("qop {0} is not supported")]
     UnsupportedQop(String),

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use ims_sec_core::sip::{self, Cursor, Param, ParseError, Quoted, Spanned};
+use ims_sec_core::sip::{self, Cursor, Param, ParamValue, ParseError, Quoted, Spanned};
 
 use super::DigestError;
 
@@ -53,7 +53,10 @@ impl fmt::Display for Qop {
 /// Reads `Digest` LWS `auth-param *(COMMA auth-param)` and returns the
 /// parameters with their offsets. Empty list elements are skipped (the
 /// `#rule`); a parameter without a value is returned as such, for the
-/// caller to refuse if it is a known one.
+/// caller to refuse if it is a known one. A bare value that is not a token
+/// (an IPv6 host, which SIP's lexer allows bare) is returned as
+/// [`ParamValue::Quoted`], since in Digest only a token may be bare
+/// (RFC 7235 §2.1) and that is how it will be written back.
 pub(super) fn parse_digest(input: &str) -> Result<Vec<Spanned<Param>>, DigestError> {
     let mut cursor = Cursor::new(input);
     cursor.skip_lws();
@@ -72,7 +75,15 @@ pub(super) fn parse_digest(input: &str) -> Result<Vec<Spanned<Param>>, DigestErr
         }
         .into());
     }
-    Ok(sip::parse_params(cursor.rest(), b',', cursor.offset())?)
+    let mut params = sip::parse_params(cursor.rest(), b',', cursor.offset())?;
+    for param in &mut params {
+        if let Some(ParamValue::Token(value)) = &mut param.value.value {
+            if !sip::is_token(value) {
+                param.value.value = Some(ParamValue::Quoted(core::mem::take(value)));
+            }
+        }
+    }
+    Ok(params)
 }
 
 /// Stores a known parameter's value once; a second occurrence is an error.
@@ -114,7 +125,9 @@ pub(super) fn parse_nc(value: &str, offset: usize) -> Result<u32, DigestError> {
     u32::from_str_radix(value, 16).map_err(|_| invalid)
 }
 
-/// Writes `Digest name=value, name=value…` in canonical form.
+/// Writes `Digest name=value, name=value…` in canonical form. Only a token
+/// is ever written bare (RFC 7235 §2.1 `auth-param = token BWS "=" BWS
+/// ( token / quoted-string )`); everything else is quoted.
 pub(super) struct DigestWriter<'a, 'b> {
     f: &'a mut fmt::Formatter<'b>,
     first: bool,
@@ -140,7 +153,7 @@ impl<'a, 'b> DigestWriter<'a, 'b> {
 
     /// `name=value`, quoted after all if `value` is not a token.
     pub(super) fn bare(&mut self, name: &str, value: &str) -> fmt::Result {
-        if sip::is_bare_value(value) {
+        if sip::is_token(value) {
             self.separator()?;
             write!(self.f, "{name}={value}")
         } else {
@@ -148,10 +161,17 @@ impl<'a, 'b> DigestWriter<'a, 'b> {
         }
     }
 
-    /// An unknown parameter, as it came.
+    /// An unknown parameter, as it came: its name is a token (a [`Param`]
+    /// cannot have another), its value bare only if it was bare and is a token.
     pub(super) fn param(&mut self, param: &Param) -> fmt::Result {
-        self.separator()?;
-        write!(self.f, "{param}")
+        match &param.value {
+            None => {
+                self.separator()?;
+                self.f.write_str(param.name())
+            }
+            Some(ParamValue::Token(value)) => self.bare(param.name(), value),
+            Some(ParamValue::Quoted(value)) => self.quoted(param.name(), value),
+        }
     }
 }
 
@@ -173,6 +193,50 @@ mod tests {
                 offset: 6,
                 expected: "white space after Digest"
             }))
+        );
+    }
+
+    /// Renders through a Display so that the writer has a Formatter.
+    struct Render<F: Fn(&mut DigestWriter<'_, '_>) -> fmt::Result>(F);
+
+    impl<F: Fn(&mut DigestWriter<'_, '_>) -> fmt::Result> fmt::Display for Render<F> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let mut w = DigestWriter::new(f)?;
+            (self.0)(&mut w)
+        }
+    }
+
+    #[test]
+    fn only_tokens_are_written_bare() {
+        use alloc::string::ToString;
+        let text = Render(|w| {
+            w.bare("algorithm", "AKAv1-MD5")?;
+            w.bare("a", "x:y")?;
+            w.bare("b", "[::1]")?;
+            w.bare("c", "")?;
+            w.param(&Param::new("d", Some(ParamValue::Token("[::1]".into()))).unwrap())?;
+            w.param(&Param::new("e", Some(ParamValue::Token("tok".into()))).unwrap())?;
+            w.param(&Param::new("f", None).unwrap())
+        })
+        .to_string();
+        assert_eq!(
+            text,
+            "Digest algorithm=AKAv1-MD5, a=\"x:y\", b=\"[::1]\", c=\"\", d=\"[::1]\", e=tok, f"
+        );
+    }
+
+    #[test]
+    fn bare_values_that_are_not_tokens_parse_as_quoted() {
+        let params = parse_digest("Digest a=[::1], b=2001:db8::1, c=sip:x, d=tok").unwrap();
+        let values: Vec<_> = params.into_iter().map(|p| p.value.value).collect();
+        assert_eq!(
+            values,
+            [
+                Some(ParamValue::Quoted("[::1]".into())),
+                Some(ParamValue::Quoted("2001:db8::1".into())),
+                Some(ParamValue::Quoted("sip:x".into())),
+                Some(ParamValue::Token("tok".into())),
+            ]
         );
     }
 

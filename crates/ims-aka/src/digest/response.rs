@@ -17,8 +17,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use hmac::Hmac;
 use md5::{Digest, Md5};
 use sha2::Sha256;
@@ -27,7 +25,7 @@ use zeroize::{Zeroize, Zeroizing};
 use super::algorithm::{AkaVersion, Algorithm, HashAlgorithm};
 use super::credentials::Credentials;
 use super::params::Qop;
-use super::DigestError;
+use super::{b64, DigestError};
 use crate::home::AuthenticationVector;
 use crate::types::{Ck, Ik, Res};
 use crate::usim::Success;
@@ -95,14 +93,7 @@ pub fn aka_password(algorithm: &Algorithm, keys: &AkaKeys<'_>) -> Result<Passwor
                 HashAlgorithm::Md5 => hmac_bytes::<Hmac<Md5>>(&key),
                 HashAlgorithm::Sha256 => hmac_bytes::<Hmac<Sha256>>(&key),
             };
-            // Encode into a buffer of the exact size, so no growing copy is left behind.
-            let len = base64::encoded_len(prf.len(), true).unwrap_or(0);
-            let mut text = Zeroizing::new(alloc::vec![0; len]);
-            let written = STANDARD
-                .encode_slice(prf.as_slice(), text.as_mut_slice())
-                .unwrap_or(0);
-            text.truncate(written);
-            Ok(text)
+            Ok(b64::encode_secret(&prf))
         }
     }
 }
@@ -226,34 +217,16 @@ fn hash_hex<D: Digest>(parts: &[&[u8]]) -> Zeroizing<String> {
         hasher.update(part);
     }
     let mut out = hasher.finalize();
-    let hex = lower_hex(&out);
+    // hex::encode collects an exact-size iterator, so the String is allocated
+    // once at its final size and no unwiped copy of H(A1) is left behind.
+    let hex = Zeroizing::new(hex::encode(out.as_slice()));
     out.as_mut_slice().zeroize();
     hex
-}
-
-/// Lower-case hex without table lookups or branches on the (secret) bytes.
-fn lower_hex(bytes: &[u8]) -> Zeroizing<String> {
-    fn digit(n: u8) -> char {
-        // n + '0', plus 39 more ('a' - '0' - 10) when n > 9.
-        char::from(n + b'0' + (9u8.wrapping_sub(n) >> 7) * 39)
-    }
-    let mut out = Zeroizing::new(String::with_capacity(bytes.len() * 2));
-    for b in bytes {
-        out.push(digit(b >> 4));
-        out.push(digit(b & 0x0f));
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lower_hex_matches_the_hex_crate() {
-        let all: Vec<u8> = (0..=255).collect();
-        assert_eq!(lower_hex(&all).as_str(), hex::encode(&all));
-    }
 
     /// RFC 2617 §3.5: MD5, qop=auth, password "Circle Of Life".
     #[test]

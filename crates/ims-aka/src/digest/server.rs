@@ -14,21 +14,17 @@ use super::nonce::AkaNonce;
 use super::params::Qop;
 use super::response::{aka_password, request_digest, AkaKeys};
 use super::DigestError;
-use crate::home::AuthenticationVector;
 use crate::types::Auts;
-
-impl From<&AuthenticationVector> for AkaNonce {
-    /// The nonce of a vector: its RAND and AUTN, no server data.
-    fn from(vector: &AuthenticationVector) -> Self {
-        Self::new(vector.rand, vector.autn)
-    }
-}
 
 /// A Digest AKA challenge (RFC 3310 §3.2): the nonce carries RAND and AUTN,
 /// the algorithm is always sent, and `qop` lists what the server accepts
-/// (RFC 8760 §2.6 item 8: a server always sends qop).
+/// (RFC 8760 §2.6 item 8: 'A UAS MUST always send a "qop" parameter').
 ///
-/// Errors if `algorithm` is not an AKA algorithm with a hash we implement.
+/// Errors if `algorithm` is not an AKA algorithm with a hash we implement
+/// ([`DigestError::NotAka`]), if `qop` is empty
+/// ([`DigestError::QopRequired`]), or if it holds neither `auth` nor
+/// `auth-int` ([`DigestError::NoSupportedQop`]), since then no response
+/// could ever verify.
 pub fn challenge(
     realm: impl Into<String>,
     nonce: &AkaNonce,
@@ -36,6 +32,12 @@ pub fn challenge(
     qop: Vec<Qop>,
 ) -> Result<Challenge, DigestError> {
     aka_hash(&algorithm)?;
+    if qop.is_empty() {
+        return Err(DigestError::QopRequired);
+    }
+    if !qop.iter().any(|q| matches!(q, Qop::Auth | Qop::AuthInt)) {
+        return Err(DigestError::NoSupportedQop);
+    }
     let mut challenge = Challenge::new(realm, nonce.encode());
     challenge.algorithm = Some(algorithm);
     challenge.qop = qop;
@@ -44,6 +46,7 @@ pub fn challenge(
 
 /// What a successful verification found.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verdict {
     /// The response was made from RES = XRES: the user is authenticated.
     Authenticated,
@@ -51,17 +54,31 @@ pub enum Verdict {
     /// the AUTS with [`crate::home::resynchronise`], then challenge again
     /// with a vector from the resynchronised SQN. The user is not authenticated.
     SyncFailure(Auts),
+    /// The client reported that the network failed to authenticate: its
+    /// ISIM found MAC-A wrong, so it answered with an empty `response` and
+    /// no `auts` (TS 24.229 §5.1.1.5.3; [`client::respond_mac_failure`]).
+    ///
+    /// The user is not authenticated, and nothing in such credentials is
+    /// authenticated either: anyone can send them. The registration has
+    /// failed; the report is no evidence for or against the subscriber.
+    ///
+    /// [`client::respond_mac_failure`]: super::client::respond_mac_failure
+    NetworkAuthenticationFailure,
 }
 
 /// Verifies credentials against the challenge that was sent and the
 /// vector's XRES (and CK, IK for AKAv2).
 ///
 /// Checks, in order: realm, nonce, algorithm (absent means MD5 on both
-/// sides) and opaque equal the challenge's; qop is one the challenge offered,
-/// and present if it offered any (a missing qop would be a downgrade from
-/// `auth-int`); then the response, compared in constant time. With `auts`,
-/// the response is checked with the empty password and the AUTS is returned
-/// for resynchronisation.
+/// sides) and opaque equal the challenge's. Then an empty response without
+/// `auts` is the UE's report of a network authentication failure
+/// ([`Verdict::NetworkAuthenticationFailure`]). Otherwise qop must be one the
+/// challenge offered, and present if it offered any (a missing qop would be
+/// a downgrade from `auth-int`); against a challenge without qop, which
+/// means `auth` (RFC 8760 §2.6 item 8), `qop=auth` and the RFC 2617/2069
+/// form without qop are both accepted. Last, the response, compared in
+/// constant time. With `auts`, the response is checked with the empty
+/// password and the AUTS is returned for resynchronisation.
 ///
 /// Not checked here, because they need the caller's state: that `username`
 /// is the identity the vector belongs to, that `uri` names a user the server
@@ -87,8 +104,13 @@ pub fn verify(
     if credentials.opaque != challenge.opaque {
         return Err(DigestError::OpaqueMismatch);
     }
+    // TS 24.229 §5.1.1.5.3: MAC-A was wrong; no response was computed.
+    if credentials.response.is_empty() && credentials.auts.is_none() {
+        return Ok(Verdict::NetworkAuthenticationFailure);
+    }
     let qop_ok = match &credentials.qop {
         None => challenge.qop.is_empty(),
+        Some(qop) if challenge.qop.is_empty() => *qop == Qop::Auth,
         Some(qop) => challenge.qop.contains(qop),
     };
     if !qop_ok {
