@@ -134,6 +134,12 @@ pub fn respond_mac_failure(
     request: &ClientRequest<'_>,
 ) -> Result<Credentials, DigestError> {
     aka_hash(challenge.effective_algorithm())?;
+    Ok(echo(challenge, request))
+}
+
+/// Credentials for `request` that echo the challenge's realm, nonce,
+/// algorithm and opaque (RFC 2617 §3.2.2), with an empty response.
+fn echo(challenge: &Challenge, request: &ClientRequest<'_>) -> Credentials {
     let mut credentials = Credentials::new(
         request.username,
         challenge.realm.clone(),
@@ -143,7 +149,7 @@ pub fn respond_mac_failure(
     );
     credentials.algorithm.clone_from(&challenge.algorithm);
     credentials.opaque.clone_from(&challenge.opaque);
-    Ok(credentials)
+    credentials
 }
 
 /// The hash of an AKA algorithm; anything else cannot be answered here.
@@ -178,17 +184,9 @@ fn build(
     password: &[u8],
 ) -> Result<Credentials, DigestError> {
     let qop = choose_qop(&challenge.qop, request.qop)?;
-    let mut credentials = Credentials::new(
-        request.username,
-        challenge.realm.clone(),
-        challenge.nonce.clone(),
-        request.uri,
-        String::new(),
-    );
-    // RFC 2617 §3.2.2: algorithm and opaque are those of the challenge; cnonce
-    // and nc are sent exactly when qop is, which RFC 8760 makes always.
-    credentials.algorithm.clone_from(&challenge.algorithm);
-    credentials.opaque.clone_from(&challenge.opaque);
+    let mut credentials = echo(challenge, request);
+    // RFC 2617 §3.2.2: cnonce and nc are sent exactly when qop is, which
+    // RFC 8760 makes always.
     credentials.cnonce = Some(request.cnonce.into());
     credentials.nc = Some(request.nc);
     credentials.qop = Some(qop);
