@@ -1,0 +1,10 @@
+//! The crate's error type.
+
+/// What can go wrong in esp-sa.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter is outside what this implementation supports.
+    #[error("invalid parameter: {0}")]
+    Parameter(&'static str),
+}

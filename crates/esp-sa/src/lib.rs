@@ -1,0 +1,30 @@
+//! # esp-sa
+//!
+//! IPsec ESP security associations for the link between the UE and the
+//! P-CSCF (TS 33.203 §7, RFC 4303), in process and without I/O.
+//!
+//! Work in progress: this release has the anti-replay window
+//! ([`ReplayWindow`], RFC 4303 §3.4.3 and Appendix A, with the bitmap of
+//! RFC 6479), 32-bit and extended sequence numbers.
+//!
+//! ```
+//! use esp_sa::{Replay, ReplayWindow};
+//!
+//! let mut window = ReplayWindow::new(64, false)?;
+//! // Before the ICV check: is the sequence number new?
+//! let seq = window.check(1).expect("new");
+//! // Only after the ICV verifies is it recorded.
+//! window.accept(seq).expect("still new");
+//! assert_eq!(window.check(1), Err(Replay::Duplicate));
+//! # Ok::<(), esp_sa::Error>(())
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod error;
+pub mod replay;
+
+pub use error::Error;
+pub use replay::{Replay, ReplayWindow};
