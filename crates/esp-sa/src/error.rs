@@ -7,4 +7,12 @@ pub enum Error {
     /// A parameter is outside what this implementation supports.
     #[error("invalid parameter: {0}")]
     Parameter(&'static str),
+    /// A key has a length its algorithm does not allow.
+    #[error("{algorithm} needs a key of another length than {got} bytes")]
+    KeyLength {
+        /// The algorithm's token.
+        algorithm: &'static str,
+        /// The length offered.
+        got: usize,
+    },
 }

@@ -5,7 +5,8 @@
 //!
 //! Work in progress: this release has the anti-replay window
 //! ([`ReplayWindow`], RFC 4303 §3.4.3 and Appendix A, with the bitmap of
-//! RFC 6479), 32-bit and extended sequence numbers.
+//! RFC 6479) for 32-bit and extended sequence numbers, and the integrity
+//! algorithms HMAC-MD5-96 and HMAC-SHA-1-96 ([`Integrity`]).
 //!
 //! ```
 //! use esp_sa::{Replay, ReplayWindow};
@@ -23,8 +24,12 @@
 
 extern crate alloc;
 
+pub mod algorithm;
 pub mod error;
+pub mod integrity;
 pub mod replay;
 
+pub use algorithm::IntegrityAlgorithm;
 pub use error::Error;
+pub use integrity::Integrity;
 pub use replay::{Replay, ReplayWindow};
