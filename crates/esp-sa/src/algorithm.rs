@@ -55,3 +55,75 @@ impl fmt::Display for IntegrityAlgorithm {
         f.write_str(self.token())
     }
 }
+
+/// An encryption algorithm (the `ealg` parameter of `ipsec-3gpp`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EncryptionAlgorithm {
+    /// No encryption (RFC 2410): integrity protection only.
+    Null,
+    /// Triple DES in CBC mode (RFC 2451), 192-bit key.
+    DesEde3Cbc,
+    /// AES-128 in CBC mode (RFC 3602).
+    AesCbc128,
+}
+
+impl EncryptionAlgorithm {
+    /// Every encryption algorithm, in the order of preference we suggest.
+    pub const ALL: [EncryptionAlgorithm; 3] = [Self::AesCbc128, Self::DesEde3Cbc, Self::Null];
+
+    /// The RFC 3329 / TS 33.203 Annex H token.
+    #[must_use]
+    pub const fn token(self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::DesEde3Cbc => "des-ede3-cbc",
+            Self::AesCbc128 => "aes-cbc",
+        }
+    }
+
+    /// The algorithm a token names (tokens compare case-insensitively).
+    #[must_use]
+    pub fn from_token(token: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.token().eq_ignore_ascii_case(token))
+    }
+
+    /// Key length in bytes.
+    #[must_use]
+    pub const fn key_len(self) -> usize {
+        match self {
+            Self::Null => 0,
+            Self::DesEde3Cbc => 24,
+            Self::AesCbc128 => 16,
+        }
+    }
+
+    /// The block size the payload is padded to: the cipher's block, or 4
+    /// bytes for NULL (RFC 4303 §2.4: the trailer ends on a 4-byte boundary).
+    #[must_use]
+    pub const fn block_len(self) -> usize {
+        match self {
+            Self::Null => 4,
+            Self::DesEde3Cbc => 8,
+            Self::AesCbc128 => 16,
+        }
+    }
+
+    /// Length of the IV carried in each packet.
+    #[must_use]
+    pub const fn iv_len(self) -> usize {
+        match self {
+            Self::Null => 0,
+            Self::DesEde3Cbc => 8,
+            Self::AesCbc128 => 16,
+        }
+    }
+}
+
+impl fmt::Display for EncryptionAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.token())
+    }
+}

@@ -5,8 +5,9 @@
 //!
 //! Work in progress: this release has the anti-replay window
 //! ([`ReplayWindow`], RFC 4303 §3.4.3 and Appendix A, with the bitmap of
-//! RFC 6479) for 32-bit and extended sequence numbers, and the integrity
-//! algorithms HMAC-MD5-96 and HMAC-SHA-1-96 ([`Integrity`]).
+//! RFC 6479) for 32-bit and extended sequence numbers, the integrity
+//! algorithms HMAC-MD5-96 and HMAC-SHA-1-96 ([`Integrity`]) and the
+//! encryption algorithms NULL, DES-EDE3-CBC and AES-CBC-128 ([`Cipher`]).
 //!
 //! ```
 //! use esp_sa::{Replay, ReplayWindow};
@@ -25,11 +26,13 @@
 extern crate alloc;
 
 pub mod algorithm;
+pub mod cipher;
 pub mod error;
 pub mod integrity;
 pub mod replay;
 
-pub use algorithm::IntegrityAlgorithm;
+pub use algorithm::{EncryptionAlgorithm, IntegrityAlgorithm};
+pub use cipher::Cipher;
 pub use error::Error;
 pub use integrity::Integrity;
 pub use replay::{Replay, ReplayWindow};
