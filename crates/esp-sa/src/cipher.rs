@@ -4,6 +4,8 @@
 //! Key schedules are computed once per SA ([`Cipher::new`]); each packet
 //! runs CBC from a copy of the schedule and the packet's IV.
 
+use alloc::boxed::Box;
+
 use aes::cipher::inout::InOutBuf;
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyInit};
 use aes::{Aes128Dec, Aes128Enc};
@@ -12,11 +14,13 @@ use des::TdesEde3;
 use crate::algorithm::EncryptionAlgorithm;
 use crate::Error;
 
+/// The key schedules, boxed: an SA moves around as a value, its schedules
+/// (over a kilobyte for AES with both directions) need not.
 #[derive(Clone)]
 enum Keyed {
     Null,
-    Aes(Aes128Enc, Aes128Dec),
-    Tdes(TdesEde3),
+    Aes(Box<(Aes128Enc, Aes128Dec)>),
+    Tdes(Box<TdesEde3>),
 }
 
 /// A keyed encryption algorithm of one SA.
@@ -44,12 +48,12 @@ impl Cipher {
         }
         let keyed = match algorithm {
             EncryptionAlgorithm::Null => Keyed::Null,
-            EncryptionAlgorithm::AesCbc128 => Keyed::Aes(
+            EncryptionAlgorithm::AesCbc128 => Keyed::Aes(Box::new((
                 Aes128Enc::new_from_slice(key).map_err(|_| bad())?,
                 Aes128Dec::new_from_slice(key).map_err(|_| bad())?,
-            ),
+            ))),
             EncryptionAlgorithm::DesEde3Cbc => {
-                Keyed::Tdes(TdesEde3::new_from_slice(key).map_err(|_| bad())?)
+                Keyed::Tdes(Box::new(TdesEde3::new_from_slice(key).map_err(|_| bad())?))
             }
         };
         Ok(Self { algorithm, keyed })
@@ -67,13 +71,13 @@ impl Cipher {
         self.check(iv, data)?;
         match &self.keyed {
             Keyed::Null => {}
-            Keyed::Aes(enc, _) => {
-                let mut mode = cbc::Encryptor::inner_iv_slice_init(enc.clone(), iv)
+            Keyed::Aes(keys) => {
+                let mut mode = cbc::Encryptor::inner_iv_slice_init(keys.0.clone(), iv)
                     .map_err(|_| Error::Parameter("IV length"))?;
                 mode.encrypt_blocks_inout_mut(InOutBuf::from(&mut *data).into_chunks().0);
             }
             Keyed::Tdes(tdes) => {
-                let mut mode = cbc::Encryptor::inner_iv_slice_init(tdes.clone(), iv)
+                let mut mode = cbc::Encryptor::inner_iv_slice_init((**tdes).clone(), iv)
                     .map_err(|_| Error::Parameter("IV length"))?;
                 mode.encrypt_blocks_inout_mut(InOutBuf::from(&mut *data).into_chunks().0);
             }
@@ -86,13 +90,13 @@ impl Cipher {
         self.check(iv, data)?;
         match &self.keyed {
             Keyed::Null => {}
-            Keyed::Aes(_, dec) => {
-                let mut mode = cbc::Decryptor::inner_iv_slice_init(dec.clone(), iv)
+            Keyed::Aes(keys) => {
+                let mut mode = cbc::Decryptor::inner_iv_slice_init(keys.1.clone(), iv)
                     .map_err(|_| Error::Parameter("IV length"))?;
                 mode.decrypt_blocks_inout_mut(InOutBuf::from(&mut *data).into_chunks().0);
             }
             Keyed::Tdes(tdes) => {
-                let mut mode = cbc::Decryptor::inner_iv_slice_init(tdes.clone(), iv)
+                let mut mode = cbc::Decryptor::inner_iv_slice_init((**tdes).clone(), iv)
                     .map_err(|_| Error::Parameter("IV length"))?;
                 mode.decrypt_blocks_inout_mut(InOutBuf::from(&mut *data).into_chunks().0);
             }
