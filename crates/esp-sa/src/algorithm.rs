@@ -34,6 +34,13 @@ impl IntegrityAlgorithm {
             .find(|a| a.token().eq_ignore_ascii_case(token))
     }
 
+    /// Whether TS 33.203 has dropped the algorithm (HMAC-MD5-96 left Annex H
+    /// and Annex I in Rel-12/13); still offered to older peers on request.
+    #[must_use]
+    pub const fn deprecated(self) -> bool {
+        matches!(self, Self::HmacMd596)
+    }
+
     /// Key length in bytes (RFC 2403 §3, RFC 2404 §3: no other length).
     #[must_use]
     pub const fn key_len(self) -> usize {
@@ -88,6 +95,13 @@ impl EncryptionAlgorithm {
         Self::ALL
             .into_iter()
             .find(|a| a.token().eq_ignore_ascii_case(token))
+    }
+
+    /// Whether TS 33.203 has dropped the algorithm (DES-EDE3-CBC left Annex H
+    /// and Annex I in Rel-12/13); still offered to older peers on request.
+    #[must_use]
+    pub const fn deprecated(self) -> bool {
+        matches!(self, Self::DesEde3Cbc)
     }
 
     /// Key length in bytes.

@@ -7,7 +7,8 @@
 //! ([`ReplayWindow`], RFC 4303 §3.4.3 and Appendix A, with the bitmap of
 //! RFC 6479) for 32-bit and extended sequence numbers, the integrity
 //! algorithms HMAC-MD5-96 and HMAC-SHA-1-96 ([`Integrity`]) and the
-//! encryption algorithms NULL, DES-EDE3-CBC and AES-CBC-128 ([`Cipher`]).
+//! encryption algorithms NULL, DES-EDE3-CBC and AES-CBC-128 ([`Cipher`]),
+//! keyed from CK_IM and IK_IM as TS 33.203 Annex I says ([`keys`]).
 //!
 //! ```
 //! use esp_sa::{Replay, ReplayWindow};
@@ -29,6 +30,7 @@ pub mod algorithm;
 pub mod cipher;
 pub mod error;
 pub mod integrity;
+pub mod keys;
 pub mod replay;
 
 pub use algorithm::{EncryptionAlgorithm, IntegrityAlgorithm};
