@@ -7,6 +7,37 @@ pub enum Error {
     /// A parameter is outside what this implementation supports.
     #[error("invalid parameter: {0}")]
     Parameter(&'static str),
+    /// The caller's buffer cannot hold the packet.
+    #[error("buffer too short: {needed} bytes needed")]
+    Buffer {
+        /// The length needed.
+        needed: usize,
+    },
+    /// The sequence number would cycle: the SA must be replaced (RFC 4303 §3.3.3).
+    #[error("sequence number exhausted: rekey")]
+    SequenceExhausted,
+    /// A packet too short, or with an encrypted part that is not a whole
+    /// number of blocks.
+    #[error("ESP packet of {got} bytes has an impossible length")]
+    Length {
+        /// The length received.
+        got: usize,
+    },
+    /// The packet is for another SA.
+    #[error("SPI {got:#010x} is not this SA's")]
+    Spi {
+        /// The SPI received.
+        got: u32,
+    },
+    /// The sequence number is a replay or too old.
+    #[error("{0}")]
+    Replay(crate::replay::Replay),
+    /// The ICV does not verify.
+    #[error("ICV does not verify")]
+    Icv,
+    /// The padding is not the default 1, 2, 3, … or longer than the data.
+    #[error("bad ESP padding")]
+    Padding,
     /// A key has a length its algorithm does not allow.
     #[error("{algorithm} needs a key of another length than {got} bytes")]
     KeyLength {

@@ -8,7 +8,10 @@
 //! RFC 6479) for 32-bit and extended sequence numbers, the integrity
 //! algorithms HMAC-MD5-96 and HMAC-SHA-1-96 ([`Integrity`]) and the
 //! encryption algorithms NULL, DES-EDE3-CBC and AES-CBC-128 ([`Cipher`]),
-//! keyed from CK_IM and IK_IM as TS 33.203 Annex I says ([`keys`]).
+//! keyed from CK_IM and IK_IM as TS 33.203 Annex I says ([`keys`]), and
+//! transport-mode processing in place ([`OutboundSa::encapsulate`],
+//! [`InboundSa::decapsulate`]). Still to come: AES-GCM/GMAC, lifetimes, the
+//! SA database, IP and UDP encapsulation helpers.
 //!
 //! ```
 //! use esp_sa::{Replay, ReplayWindow};
@@ -32,9 +35,11 @@ pub mod error;
 pub mod integrity;
 pub mod keys;
 pub mod replay;
+pub mod sa;
 
 pub use algorithm::{EncryptionAlgorithm, IntegrityAlgorithm};
 pub use cipher::Cipher;
 pub use error::Error;
 pub use integrity::Integrity;
 pub use replay::{Replay, ReplayWindow};
+pub use sa::{Decapsulated, InboundSa, OutboundSa};

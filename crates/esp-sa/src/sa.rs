@@ -1,0 +1,285 @@
+//! Security associations and ESP transport-mode processing in place
+//! (RFC 4303 §3.3 outbound, §3.4 inbound).
+//!
+//! Outbound, the caller leaves [`OutboundSa::header_len`] bytes of headroom
+//! before the payload and room for [`OutboundSa::encapsulated_len`] bytes in
+//! all; [`OutboundSa::encapsulate`] writes SPI ‖ sequence number ‖ IV ‖
+//! ciphertext ‖ ICV around it. Inbound, [`InboundSa::decapsulate`] checks
+//! and decrypts the packet where it lies and says where the payload is. No
+//! allocation happens per packet, and a packet that is refused leaves the
+//! SA as it was.
+
+use core::ops::Range;
+
+use rand_core::CryptoRngCore;
+
+use crate::cipher::Cipher;
+use crate::integrity::{Integrity, ICV_LEN};
+use crate::replay::{Replay, ReplayWindow};
+use crate::Error;
+
+/// SPI and sequence number: the ESP header.
+const HEADER_LEN: usize = 8;
+/// Pad Length and Next Header: the fixed part of the ESP trailer.
+const TRAILER_LEN: usize = 2;
+/// Next Header value of a dummy packet (RFC 4303 §2.6), to be dropped.
+pub const NO_NEXT_HEADER: u8 = 59;
+
+/// The sending side of an SA.
+#[derive(Debug, Clone)]
+pub struct OutboundSa {
+    spi: u32,
+    cipher: Cipher,
+    integrity: Option<Integrity>,
+    esn: bool,
+    /// The last sequence number sent (0: none yet).
+    last_seq: u64,
+}
+
+impl OutboundSa {
+    /// An SA that sends with `spi`, encrypting with `cipher` and, if given,
+    /// authenticating with `integrity` (TS 33.203 always gives one).
+    #[must_use]
+    pub fn new(spi: u32, cipher: Cipher, integrity: Option<Integrity>, esn: bool) -> Self {
+        Self {
+            spi,
+            cipher,
+            integrity,
+            esn,
+            last_seq: 0,
+        }
+    }
+
+    /// Restores the sequence number state: `last_sent` is the last number used.
+    #[must_use]
+    pub fn with_last_sequence_number(mut self, last_sent: u64) -> Self {
+        self.last_seq = last_sent;
+        self
+    }
+
+    /// The SPI.
+    #[must_use]
+    pub fn spi(&self) -> u32 {
+        self.spi
+    }
+
+    /// The last sequence number sent.
+    #[must_use]
+    pub fn last_sequence_number(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Headroom needed before the payload: ESP header and IV.
+    #[must_use]
+    pub fn header_len(&self) -> usize {
+        HEADER_LEN + self.cipher.algorithm().iv_len()
+    }
+
+    /// The length of the ESP packet for a payload of `payload_len` bytes.
+    #[must_use]
+    pub fn encapsulated_len(&self, payload_len: usize) -> usize {
+        self.header_len() + self.encrypted_len(payload_len) + self.icv_len()
+    }
+
+    fn encrypted_len(&self, payload_len: usize) -> usize {
+        let block = self.cipher.algorithm().block_len();
+        (payload_len + TRAILER_LEN).div_ceil(block) * block
+    }
+
+    fn icv_len(&self) -> usize {
+        if self.integrity.is_some() {
+            ICV_LEN
+        } else {
+            0
+        }
+    }
+
+    /// Protects the payload at `buf[header_len()..header_len() + payload_len]`
+    /// in place and returns the packet length ([`OutboundSa::encapsulated_len`]).
+    /// The IV is drawn from `rng`. Refuses, changing nothing, when `buf` is
+    /// too short or the sequence number would cycle (RFC 4303 §3.3.3: rekey).
+    pub fn encapsulate(
+        &mut self,
+        buf: &mut [u8],
+        payload_len: usize,
+        next_header: u8,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<usize, Error> {
+        let seq = self.next_sequence_number()?;
+        let header = self.header_len();
+        let encrypted = self.encrypted_len(payload_len);
+        let total = header + encrypted + self.icv_len();
+        let packet = buf
+            .get_mut(..total)
+            .ok_or(Error::Buffer { needed: total })?;
+        let pad_len = encrypted - payload_len - TRAILER_LEN;
+
+        // The lengths below all follow from `total`, so no split can fail.
+        let (esp_header, rest) = packet.split_at_mut(HEADER_LEN);
+        let (spi, seq_field) = esp_header.split_at_mut(4);
+        spi.copy_from_slice(&self.spi.to_be_bytes());
+        seq_field.copy_from_slice(&(seq as u32).to_be_bytes());
+        let (iv, rest) = rest.split_at_mut(header - HEADER_LEN);
+        rng.fill_bytes(iv);
+        let (plaintext, _icv) = rest.split_at_mut(encrypted);
+        // RFC 4303 §2.4: padding 1, 2, 3, …, then Pad Length and Next Header.
+        let (_payload, trailer) = plaintext.split_at_mut(payload_len);
+        let (padding, fields) = trailer.split_at_mut(pad_len);
+        for (i, b) in padding.iter_mut().enumerate() {
+            *b = (i + 1) as u8;
+        }
+        if let [pad_len_field, next_header_field] = fields {
+            *pad_len_field = pad_len as u8;
+            *next_header_field = next_header;
+        }
+        self.cipher.encrypt(iv, plaintext)?;
+
+        if let Some(integrity) = &self.integrity {
+            let (covered, icv_field) = packet.split_at_mut(header + encrypted);
+            icv_field.copy_from_slice(&integrity.icv(covered, self.seq_high(seq)));
+        }
+        self.last_seq = seq;
+        Ok(total)
+    }
+
+    fn next_sequence_number(&self) -> Result<u64, Error> {
+        let limit = if self.esn {
+            u64::MAX
+        } else {
+            u64::from(u32::MAX)
+        };
+        if self.last_seq >= limit {
+            return Err(Error::SequenceExhausted);
+        }
+        Ok(self.last_seq + 1)
+    }
+
+    fn seq_high(&self, seq: u64) -> Option<u32> {
+        self.esn.then_some((seq >> 32) as u32)
+    }
+}
+
+/// What [`InboundSa::decapsulate`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decapsulated {
+    /// The full sequence number of the packet.
+    pub sequence_number: u64,
+    /// The Next Header field: the upper-layer protocol, or
+    /// [`NO_NEXT_HEADER`] for a dummy packet to drop.
+    pub next_header: u8,
+    /// Where the upper-layer payload lies in the buffer.
+    pub payload: Range<usize>,
+}
+
+/// The receiving side of an SA.
+#[derive(Debug, Clone)]
+pub struct InboundSa {
+    spi: u32,
+    cipher: Cipher,
+    integrity: Option<Integrity>,
+    window: ReplayWindow,
+}
+
+impl InboundSa {
+    /// An SA that receives on `spi`, with its anti-replay window (which also
+    /// says whether extended sequence numbers are in use).
+    #[must_use]
+    pub fn new(
+        spi: u32,
+        cipher: Cipher,
+        integrity: Option<Integrity>,
+        window: ReplayWindow,
+    ) -> Self {
+        Self {
+            spi,
+            cipher,
+            integrity,
+            window,
+        }
+    }
+
+    /// The SPI.
+    #[must_use]
+    pub fn spi(&self) -> u32 {
+        self.spi
+    }
+
+    /// The anti-replay window.
+    #[must_use]
+    pub fn window(&self) -> &ReplayWindow {
+        &self.window
+    }
+
+    /// Checks and decrypts an ESP packet in place (RFC 4303 §3.4): SPI,
+    /// replay pre-check, ICV in constant time, decryption, padding; only
+    /// then is the sequence number recorded. On any error the SA is
+    /// unchanged (the buffer may hold decrypted bytes).
+    pub fn decapsulate(&mut self, packet: &mut [u8]) -> Result<Decapsulated, Error> {
+        let algorithm = self.cipher.algorithm();
+        let iv_len = algorithm.iv_len();
+        let icv_len = if self.integrity.is_some() { ICV_LEN } else { 0 };
+        let header = HEADER_LEN + iv_len;
+        let encrypted = packet
+            .len()
+            .checked_sub(header + icv_len)
+            .filter(|&n| n >= TRAILER_LEN && n % algorithm.block_len() == 0)
+            .ok_or(Error::Length { got: packet.len() })?;
+
+        let (spi, seq_low) = match packet.first_chunk::<HEADER_LEN>() {
+            Some([s0, s1, s2, s3, q0, q1, q2, q3]) => (
+                u32::from_be_bytes([*s0, *s1, *s2, *s3]),
+                u32::from_be_bytes([*q0, *q1, *q2, *q3]),
+            ),
+            None => return Err(Error::Length { got: packet.len() }),
+        };
+        if spi != self.spi {
+            return Err(Error::Spi { got: spi });
+        }
+        let seq = self.window.check(seq_low).map_err(Error::Replay)?;
+
+        if let Some(integrity) = &self.integrity {
+            let authenticated = header + encrypted;
+            let esn_high = self.window.esn().then_some((seq >> 32) as u32);
+            let (covered, icv) = packet.split_at(authenticated);
+            if !integrity.verify(covered, esn_high, icv) {
+                return Err(Error::Icv);
+            }
+        }
+
+        let (_, rest) = packet.split_at_mut(HEADER_LEN);
+        let (iv, rest) = rest.split_at_mut(iv_len);
+        let (plaintext, _icv) = rest.split_at_mut(encrypted);
+        self.cipher.decrypt(iv, plaintext)?;
+        let (next_header, pad_len) = match plaintext {
+            [.., pad_len, next_header] => (*next_header, usize::from(*pad_len)),
+            _ => return Err(Error::Length { got: encrypted }),
+        };
+        let payload_len = encrypted
+            .checked_sub(TRAILER_LEN + pad_len)
+            .ok_or(Error::Padding)?;
+        // RFC 4303 §2.4: the receiver SHOULD inspect the default padding.
+        let padding = plaintext
+            .get(payload_len..payload_len + pad_len)
+            .ok_or(Error::Padding)?;
+        if padding
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| usize::from(b) != i + 1)
+        {
+            return Err(Error::Padding);
+        }
+
+        self.window.accept(seq).map_err(Error::Replay)?;
+        Ok(Decapsulated {
+            sequence_number: seq,
+            next_header,
+            payload: header..header + payload_len,
+        })
+    }
+}
+
+impl From<Replay> for Error {
+    fn from(r: Replay) -> Self {
+        Error::Replay(r)
+    }
+}
