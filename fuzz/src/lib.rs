@@ -127,7 +127,8 @@ fn sip_params_round_trip(params: &[ims_sec_core::sip::Param], separator: u8) {
     assert_eq!(again, params, "{emitted:?}");
 }
 
-/// Random bytes into inbound SAs of every algorithm pair, with and without
+/// Random bytes, as an ESP packet and as a whole IP packet, into inbound SAs
+/// of every algorithm pair, with and without
 /// extended sequence numbers, keyed as RFC 3602's sample packets (so its
 /// case 5 seed decrypts under AES-CBC without integrity). Decapsulation must
 /// refuse or accept without panicking; a refusal leaves the window as it was;
@@ -162,6 +163,13 @@ pub fn esp_sa_decapsulate(data: &[u8]) {
                 let mut packet = data.to_vec();
                 match sa.decapsulate(&mut packet) {
                     Ok(got) => assert!(got.payload.end <= packet.len()),
+                    Err(_) => assert_eq!(sa.window(), &before),
+                }
+                // The same bytes as a whole IP packet.
+                let before = sa.window().clone();
+                let mut packet = data.to_vec();
+                match esp_sa::ip::unprotect(&mut sa, &mut packet) {
+                    Ok(got) => assert!(got.payload.end == packet.len()),
                     Err(_) => assert_eq!(sa.window(), &before),
                 }
             }

@@ -32,6 +32,10 @@ pub enum Error {
     /// The sequence number is a replay or too old.
     #[error("{0}")]
     Replay(crate::replay::Replay),
+    /// Not an IPv4 or IPv6 packet this crate can handle (bad version, header
+    /// or length fields; for unprotect, not ESP).
+    #[error("not an IP packet esp-sa can handle")]
+    IpHeader,
     /// The ICV does not verify.
     #[error("ICV does not verify")]
     Icv,

@@ -10,8 +10,8 @@
 //! encryption algorithms NULL, DES-EDE3-CBC and AES-CBC-128 ([`Cipher`]),
 //! keyed from CK_IM and IK_IM as TS 33.203 Annex I says ([`keys`]), and
 //! transport-mode processing in place ([`OutboundSa::encapsulate`],
-//! [`InboundSa::decapsulate`]). Still to come: AES-GCM/GMAC, lifetimes, the
-//! SA database, IP and UDP encapsulation helpers.
+//! [`InboundSa::decapsulate`]) and on whole IP packets ([`ip`]). Still to
+//! come: AES-GCM/GMAC, lifetimes, the SA database, UDP encapsulation.
 //!
 //! ```
 //! use esp_sa::{Replay, ReplayWindow};
@@ -33,6 +33,7 @@ pub mod algorithm;
 pub mod cipher;
 pub mod error;
 pub mod integrity;
+pub mod ip;
 pub mod keys;
 pub mod replay;
 pub mod sa;
