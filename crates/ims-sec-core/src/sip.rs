@@ -337,7 +337,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Consumes `c` or fails with `expected`.
-    pub fn expect(&mut self, c: u8, expected: &'static str) -> Result<(), ParseError> {
+    pub fn require(&mut self, c: u8, expected: &'static str) -> Result<(), ParseError> {
         if self.eat(c) {
             Ok(())
         } else {
@@ -393,7 +393,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn quoted_string_inner(&mut self) -> Result<String, ParseError> {
-        self.expect(b'"', "'\"'")?;
+        self.require(b'"', "'\"'")?;
         let mut text = String::new();
         loop {
             let rest = self.rest();
