@@ -142,7 +142,7 @@ pub fn esp_sa_decapsulate(data: &[u8]) {
         0x90, 0xd3, 0x82, 0xb4, 0x10, 0xee, 0xba, 0x7a, 0xd9, 0x38, 0xc4, 0x6c, 0xec, 0x1a, 0x82,
         0xbf,
     ];
-    for enc in EncryptionAlgorithm::ALL {
+    for &enc in EncryptionAlgorithm::ALL {
         let key: Vec<u8> = AES_KEY
             .iter()
             .copied()

@@ -3,6 +3,40 @@
 
 use core::fmt;
 
+/// `ALL`, `token`, `from_token` and `Display` for an algorithm enum, from one
+/// table of variants and RFC 3329 tokens in order of preference.
+macro_rules! tokens {
+    ($name:ident { $($variant:ident => $token:literal),+ $(,)? }) => {
+        impl $name {
+            /// Every algorithm, in the order of preference we suggest.
+            pub const ALL: &'static [$name] = &[$(Self::$variant),+];
+
+            /// The RFC 3329 / TS 33.203 Annex H token.
+            #[must_use]
+            pub const fn token(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $token),+
+                }
+            }
+
+            /// The algorithm a token names (tokens compare case-insensitively).
+            #[must_use]
+            pub fn from_token(token: &str) -> Option<Self> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|a| a.token().eq_ignore_ascii_case(token))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.token())
+            }
+        }
+    };
+}
+
 /// An integrity algorithm (the `alg` parameter of `ipsec-3gpp`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13,27 +47,12 @@ pub enum IntegrityAlgorithm {
     HmacSha196,
 }
 
+tokens!(IntegrityAlgorithm {
+    HmacSha196 => "hmac-sha-1-96",
+    HmacMd596 => "hmac-md5-96",
+});
+
 impl IntegrityAlgorithm {
-    /// Every integrity algorithm, in the order of preference we suggest.
-    pub const ALL: [IntegrityAlgorithm; 2] = [Self::HmacSha196, Self::HmacMd596];
-
-    /// The RFC 3329 / TS 33.203 Annex H token.
-    #[must_use]
-    pub const fn token(self) -> &'static str {
-        match self {
-            Self::HmacMd596 => "hmac-md5-96",
-            Self::HmacSha196 => "hmac-sha-1-96",
-        }
-    }
-
-    /// The algorithm a token names (tokens compare case-insensitively).
-    #[must_use]
-    pub fn from_token(token: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|a| a.token().eq_ignore_ascii_case(token))
-    }
-
     /// Whether TS 33.203 has dropped the algorithm (HMAC-MD5-96 left Annex H
     /// and Annex I in Rel-12/13); still offered to older peers on request.
     #[must_use]
@@ -53,13 +72,7 @@ impl IntegrityAlgorithm {
     /// Length of the ICV in bytes: the first 96 bits of the HMAC.
     #[must_use]
     pub const fn icv_len(self) -> usize {
-        12
-    }
-}
-
-impl fmt::Display for IntegrityAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.token())
+        crate::integrity::ICV_LEN
     }
 }
 
@@ -75,28 +88,13 @@ pub enum EncryptionAlgorithm {
     AesCbc128,
 }
 
+tokens!(EncryptionAlgorithm {
+    AesCbc128 => "aes-cbc",
+    DesEde3Cbc => "des-ede3-cbc",
+    Null => "null",
+});
+
 impl EncryptionAlgorithm {
-    /// Every encryption algorithm, in the order of preference we suggest.
-    pub const ALL: [EncryptionAlgorithm; 3] = [Self::AesCbc128, Self::DesEde3Cbc, Self::Null];
-
-    /// The RFC 3329 / TS 33.203 Annex H token.
-    #[must_use]
-    pub const fn token(self) -> &'static str {
-        match self {
-            Self::Null => "null",
-            Self::DesEde3Cbc => "des-ede3-cbc",
-            Self::AesCbc128 => "aes-cbc",
-        }
-    }
-
-    /// The algorithm a token names (tokens compare case-insensitively).
-    #[must_use]
-    pub fn from_token(token: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|a| a.token().eq_ignore_ascii_case(token))
-    }
-
     /// Whether TS 33.203 has dropped the algorithm (DES-EDE3-CBC left Annex H
     /// and Annex I in Rel-12/13); still offered to older peers on request.
     #[must_use]
@@ -133,11 +131,5 @@ impl EncryptionAlgorithm {
             Self::DesEde3Cbc => 8,
             Self::AesCbc128 => 16,
         }
-    }
-}
-
-impl fmt::Display for EncryptionAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.token())
     }
 }

@@ -3,9 +3,8 @@
 
 use esp_sa::{Cipher, EncryptionAlgorithm, Error};
 
-fn h(s: &str) -> Vec<u8> {
-    hex::decode(s.replace(' ', "")).unwrap()
-}
+mod common;
+use common::h;
 
 fn round_trip(
     alg: EncryptionAlgorithm,
@@ -125,7 +124,7 @@ fn wrong_key_iv_and_block_lengths_are_errors() {
     assert!(c.encrypt(&[0; 8], &mut data).is_err());
     assert!(c.decrypt(&[0; 16], &mut data[..31]).is_err());
     assert!(format!("{c:?}").contains("redacted"));
-    for alg in EncryptionAlgorithm::ALL {
+    for &alg in EncryptionAlgorithm::ALL {
         assert_eq!(EncryptionAlgorithm::from_token(alg.token()), Some(alg));
     }
 }

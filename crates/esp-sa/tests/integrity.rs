@@ -6,9 +6,8 @@
 
 use esp_sa::{Error, Integrity, IntegrityAlgorithm};
 
-fn h(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap()
-}
+mod common;
+use common::h;
 
 fn check(alg: IntegrityAlgorithm, case: u32, key: &[u8], data: &[u8], digest: &str) {
     let integrity = Integrity::new(alg, key).unwrap();
@@ -123,7 +122,7 @@ fn any_flipped_bit_of_packet_or_icv_fails_verification() {
 
 #[test]
 fn tokens_round_trip_case_insensitively() {
-    for alg in IntegrityAlgorithm::ALL {
+    for &alg in IntegrityAlgorithm::ALL {
         assert_eq!(IntegrityAlgorithm::from_token(alg.token()), Some(alg));
         assert_eq!(
             IntegrityAlgorithm::from_token(&alg.token().to_uppercase()),

@@ -7,32 +7,9 @@ use esp_sa::{
     Cipher, EncryptionAlgorithm, Error, InboundSa, Integrity, IntegrityAlgorithm, OutboundSa,
     ReplayWindow,
 };
-use rand_core::{CryptoRng, RngCore};
 
-struct FixedIv(Vec<u8>);
-
-impl RngCore for FixedIv {
-    fn next_u32(&mut self) -> u32 {
-        0
-    }
-    fn next_u64(&mut self) -> u64 {
-        0
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for (d, s) in dest.iter_mut().zip(self.0.iter().cycle()) {
-            *d = *s;
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-impl CryptoRng for FixedIv {}
-
-fn h(s: &str) -> Vec<u8> {
-    hex::decode(s.split_whitespace().collect::<String>()).unwrap()
-}
+mod common;
+use common::{h, FixedIv};
 
 /// RFC 3602 §4 cases 5 and 6: the original IPv4 packet and the whole
 /// post-encryption packet (protocol 50, new total length and checksum).

@@ -27,7 +27,7 @@ fn annex_i_integrity_keys() {
         hex::encode(sha1.expose_secret()),
         "101112131415161718191a1b1c1d1e1f00000000"
     );
-    for alg in IntegrityAlgorithm::ALL {
+    for &alg in IntegrityAlgorithm::ALL {
         Integrity::new(alg, integrity_key(alg, &ik()).expose_secret()).unwrap();
     }
 }
@@ -44,7 +44,7 @@ fn annex_i_encryption_keys() {
         "000102030405060708090a0b0c0d0e0f0001020304050607"
     );
     assert!(encryption_key(EncryptionAlgorithm::Null, &ck()).is_empty());
-    for alg in EncryptionAlgorithm::ALL {
+    for &alg in EncryptionAlgorithm::ALL {
         Cipher::new(alg, encryption_key(alg, &ck()).expose_secret()).unwrap();
     }
 }

@@ -9,29 +9,8 @@ use esp_sa::{
 use proptest::prelude::*;
 use rand_core::{CryptoRng, RngCore};
 
-/// An "RNG" that hands out a fixed IV, to reproduce published packets.
-struct FixedIv(Vec<u8>);
-
-impl RngCore for FixedIv {
-    fn next_u32(&mut self) -> u32 {
-        unimplemented!()
-    }
-    fn next_u64(&mut self) -> u64 {
-        unimplemented!()
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        dest.copy_from_slice(&self.0[..dest.len()]);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-impl CryptoRng for FixedIv {}
-
-fn h(s: &str) -> Vec<u8> {
-    hex::decode(s.split_whitespace().collect::<String>()).unwrap()
-}
+mod common;
+use common::{h, Counter, FixedIv};
 
 fn encapsulate(
     sa: &mut OutboundSa,
@@ -129,27 +108,6 @@ fn pair(
         ),
     )
 }
-
-struct Counter(u64);
-impl RngCore for Counter {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 += 1;
-        self.0
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for b in dest {
-            *b = self.next_u64() as u8;
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-impl CryptoRng for Counter {}
 
 fn algorithms() -> impl Strategy<Value = (EncryptionAlgorithm, Option<IntegrityAlgorithm>, bool)> {
     (
