@@ -2,7 +2,7 @@
 //! (RFC 3602), in place on block-aligned data.
 //!
 //! Key schedules are computed once per SA ([`Cipher::new`]); each packet
-//! runs CBC from a copy of the schedule and the packet's IV.
+//! runs CBC over a borrowed schedule and the packet's IV: nothing is copied.
 
 use alloc::boxed::Box;
 
@@ -72,12 +72,12 @@ impl Cipher {
         match &self.keyed {
             Keyed::Null => {}
             Keyed::Aes(keys) => {
-                let mut mode = cbc::Encryptor::inner_iv_slice_init(keys.0.clone(), iv)
+                let mut mode = cbc::Encryptor::inner_iv_slice_init(&keys.0, iv)
                     .map_err(|_| Error::Parameter("IV length"))?;
                 mode.encrypt_blocks_inout_mut(InOutBuf::from(&mut *data).into_chunks().0);
             }
             Keyed::Tdes(tdes) => {
-                let mut mode = cbc::Encryptor::inner_iv_slice_init((**tdes).clone(), iv)
+                let mut mode = cbc::Encryptor::inner_iv_slice_init(&**tdes, iv)
                     .map_err(|_| Error::Parameter("IV length"))?;
                 mode.encrypt_blocks_inout_mut(InOutBuf::from(&mut *data).into_chunks().0);
             }
@@ -91,12 +91,12 @@ impl Cipher {
         match &self.keyed {
             Keyed::Null => {}
             Keyed::Aes(keys) => {
-                let mut mode = cbc::Decryptor::inner_iv_slice_init(keys.1.clone(), iv)
+                let mut mode = cbc::Decryptor::inner_iv_slice_init(&keys.1, iv)
                     .map_err(|_| Error::Parameter("IV length"))?;
                 mode.decrypt_blocks_inout_mut(InOutBuf::from(&mut *data).into_chunks().0);
             }
             Keyed::Tdes(tdes) => {
-                let mut mode = cbc::Decryptor::inner_iv_slice_init((**tdes).clone(), iv)
+                let mut mode = cbc::Decryptor::inner_iv_slice_init(&**tdes, iv)
                     .map_err(|_| Error::Parameter("IV length"))?;
                 mode.decrypt_blocks_inout_mut(InOutBuf::from(&mut *data).into_chunks().0);
             }
