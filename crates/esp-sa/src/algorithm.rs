@@ -45,11 +45,19 @@ pub enum IntegrityAlgorithm {
     HmacMd596,
     /// HMAC-SHA-1-96 (RFC 2404), 160-bit key.
     HmacSha196,
+    /// AES-GMAC with a 128-bit key (RFC 4543 ENCR_NULL_AUTH_AES_GMAC),
+    /// signalled `alg=aes-gmac` with `ealg=null`.
+    AesGmac,
+    /// No separate integrity algorithm: `alg=null`, signalled with
+    /// `ealg=aes-gcm`, whose tag protects the packet.
+    Null,
 }
 
 tokens!(IntegrityAlgorithm {
+    AesGmac => "aes-gmac",
     HmacSha196 => "hmac-sha-1-96",
     HmacMd596 => "hmac-md5-96",
+    Null => "null",
 });
 
 impl IntegrityAlgorithm {
@@ -60,19 +68,26 @@ impl IntegrityAlgorithm {
         matches!(self, Self::HmacMd596)
     }
 
-    /// Key length in bytes (RFC 2403 §3, RFC 2404 §3: no other length).
+    /// Length of the keying material in bytes (RFC 2403 §3, RFC 2404 §3;
+    /// for AES-GMAC the 128-bit key followed by the 4-byte salt, RFC 4543 §5.3).
     #[must_use]
     pub const fn key_len(self) -> usize {
         match self {
             Self::HmacMd596 => 16,
-            Self::HmacSha196 => 20,
+            Self::HmacSha196 | Self::AesGmac => 20,
+            Self::Null => 0,
         }
     }
 
-    /// Length of the ICV in bytes: the first 96 bits of the HMAC.
+    /// Length of the ICV in bytes: 96 bits of HMAC, the full 128-bit GMAC tag
+    /// (RFC 4543 §3.4), none for `null`.
     #[must_use]
     pub const fn icv_len(self) -> usize {
-        crate::integrity::ICV_LEN
+        match self {
+            Self::HmacMd596 | Self::HmacSha196 => crate::integrity::ICV_LEN,
+            Self::AesGmac => crate::transform::TAG_LEN,
+            Self::Null => 0,
+        }
     }
 }
 
@@ -86,9 +101,13 @@ pub enum EncryptionAlgorithm {
     DesEde3Cbc,
     /// AES-128 in CBC mode (RFC 3602).
     AesCbc128,
+    /// AES-128 in Galois/Counter Mode with a 16-byte ICV (RFC 4106),
+    /// signalled `ealg=aes-gcm` with `alg=null`.
+    AesGcm,
 }
 
 tokens!(EncryptionAlgorithm {
+    AesGcm => "aes-gcm",
     AesCbc128 => "aes-cbc",
     DesEde3Cbc => "des-ede3-cbc",
     Null => "null",
@@ -102,22 +121,35 @@ impl EncryptionAlgorithm {
         matches!(self, Self::DesEde3Cbc)
     }
 
-    /// Key length in bytes.
+    /// Length of the keying material in bytes (for AES-GCM the 128-bit key
+    /// followed by the 4-byte salt, RFC 4106 §8.1).
     #[must_use]
     pub const fn key_len(self) -> usize {
         match self {
             Self::Null => 0,
             Self::DesEde3Cbc => 24,
             Self::AesCbc128 => 16,
+            Self::AesGcm => 20,
+        }
+    }
+
+    /// Length of the ICV the algorithm itself produces: the 16-byte GCM tag
+    /// (RFC 4106 §6), none for the others.
+    #[must_use]
+    pub const fn icv_len(self) -> usize {
+        match self {
+            Self::AesGcm => crate::transform::TAG_LEN,
+            _ => 0,
         }
     }
 
     /// The block size the payload is padded to: the cipher's block, or 4
-    /// bytes for NULL (RFC 4303 §2.4: the trailer ends on a 4-byte boundary).
+    /// bytes for NULL and GCM (RFC 4303 §2.4: the trailer ends on a 4-byte
+    /// boundary; RFC 4106 §3.2).
     #[must_use]
     pub const fn block_len(self) -> usize {
         match self {
-            Self::Null => 4,
+            Self::Null | Self::AesGcm => 4,
             Self::DesEde3Cbc => 8,
             Self::AesCbc128 => 16,
         }
@@ -128,6 +160,7 @@ impl EncryptionAlgorithm {
     pub const fn iv_len(self) -> usize {
         match self {
             Self::Null => 0,
+            Self::AesGcm => 8,
             Self::DesEde3Cbc => 8,
             Self::AesCbc128 => 16,
         }

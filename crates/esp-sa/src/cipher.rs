@@ -1,5 +1,6 @@
 //! ESP encryption: NULL (RFC 2410), DES-EDE3-CBC (RFC 2451) and AES-CBC-128
-//! (RFC 3602), in place on block-aligned data.
+//! (RFC 3602), in place on block-aligned data. AES-GCM, which also
+//! authenticates, is keyed as a whole [`crate::Transform`].
 //!
 //! Key schedules are computed once per SA ([`Cipher::new`]); each packet
 //! runs CBC over a borrowed schedule and the packet's IV: nothing is copied.
@@ -54,6 +55,11 @@ impl Cipher {
             ))),
             EncryptionAlgorithm::DesEde3Cbc => {
                 Keyed::Tdes(Box::new(TdesEde3::new_from_slice(key).map_err(|_| bad())?))
+            }
+            EncryptionAlgorithm::AesGcm => {
+                return Err(Error::Parameter(
+                    "AES-GCM is an AEAD: key it as a Transform",
+                ))
             }
         };
         Ok(Self { algorithm, keyed })

@@ -13,6 +13,9 @@ pub enum Error {
         /// The length needed.
         needed: usize,
     },
+    /// A hard lifetime limit is reached: the SA must be replaced.
+    #[error("SA lifetime expired")]
+    LifetimeExpired,
     /// The sequence number would cycle: the SA must be replaced (RFC 4303 §3.3.3).
     #[error("sequence number exhausted: rekey")]
     SequenceExhausted,

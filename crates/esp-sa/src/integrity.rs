@@ -1,4 +1,5 @@
 //! ESP integrity with HMAC-MD5-96 (RFC 2403) and HMAC-SHA-1-96 (RFC 2404).
+//! AES-GMAC is keyed as a whole [`crate::Transform`].
 //!
 //! The HMAC inner and outer pads are hashed once, when the SA is keyed
 //! ([`Integrity::new`]); each packet starts from a copy of those states.
@@ -48,6 +49,11 @@ impl Integrity {
         let keyed = match algorithm {
             IntegrityAlgorithm::HmacMd596 => Keyed::Md5(Hmac::new_from_slice(key).map_err(bad)?),
             IntegrityAlgorithm::HmacSha196 => Keyed::Sha1(Hmac::new_from_slice(key).map_err(bad)?),
+            IntegrityAlgorithm::AesGmac | IntegrityAlgorithm::Null => {
+                return Err(Error::Parameter(
+                    "not an HMAC: key AES-GMAC or null as a Transform",
+                ))
+            }
         };
         Ok(Self { algorithm, keyed })
     }

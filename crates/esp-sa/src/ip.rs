@@ -8,6 +8,7 @@
 //! SIP signalling packet between UE and P-CSCF looks like.
 
 use alloc::vec::Vec;
+use core::time::Duration;
 
 use rand_core::CryptoRngCore;
 
@@ -113,6 +114,7 @@ pub fn protect(
     sa: &mut OutboundSa,
     packet: &mut Vec<u8>,
     rng: &mut impl CryptoRngCore,
+    now: Duration,
 ) -> Result<(), Error> {
     let layout = layout(packet)?;
     let protocol = *packet.get(layout.protocol_at).ok_or(Error::IpHeader)?;
@@ -132,7 +134,7 @@ pub fn protect(
         layout.header_len + header_room,
     );
     let esp = packet.get_mut(layout.header_len..).ok_or(Error::IpHeader)?;
-    if let Err(e) = sa.encapsulate(esp, payload_len, protocol, rng) {
+    if let Err(e) = sa.encapsulate(esp, payload_len, protocol, rng, now) {
         // Put the payload back where it was.
         packet.copy_within(
             layout.header_len + header_room..layout.header_len + header_room + payload_len,
@@ -147,13 +149,17 @@ pub fn protect(
 /// Checks and removes the ESP of a whole IPv4 or IPv6 packet: the result is
 /// the original packet, its protocol field restored from Next Header. On
 /// error the SA is unchanged and the packet must be dropped.
-pub fn unprotect(sa: &mut InboundSa, packet: &mut Vec<u8>) -> Result<Decapsulated, Error> {
+pub fn unprotect(
+    sa: &mut InboundSa,
+    packet: &mut Vec<u8>,
+    now: Duration,
+) -> Result<Decapsulated, Error> {
     let layout = layout(packet)?;
     if packet.get(layout.protocol_at) != Some(&PROTOCOL_ESP) {
         return Err(Error::IpHeader);
     }
     let esp = packet.get_mut(layout.header_len..).ok_or(Error::IpHeader)?;
-    let got = sa.decapsulate(esp)?;
+    let got = sa.decapsulate(esp, now)?;
     let payload = layout.header_len + got.payload.start..layout.header_len + got.payload.end;
     let payload_len = payload.len();
     packet.copy_within(payload, layout.header_len);

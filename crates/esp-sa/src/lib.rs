@@ -35,12 +35,17 @@ pub mod error;
 pub mod integrity;
 pub mod ip;
 pub mod keys;
+pub mod lifetime;
 pub mod replay;
 pub mod sa;
+pub mod transform;
 
 pub use algorithm::{EncryptionAlgorithm, IntegrityAlgorithm};
 pub use cipher::Cipher;
 pub use error::Error;
 pub use integrity::Integrity;
+pub use keys::EspKeys;
+pub use lifetime::{Lifetime, LifetimeState, Limits};
 pub use replay::{Replay, ReplayWindow};
 pub use sa::{Decapsulated, InboundSa, OutboundSa};
+pub use transform::Transform;

@@ -8,14 +8,18 @@
 //! and decrypts the packet where it lies and says where the payload is. No
 //! allocation happens per packet, and a packet that is refused leaves the
 //! SA as it was.
+//!
+//! Every call takes `now`, the caller's monotonic clock, for the SA's
+//! [`Lifetime`].
 
 use core::ops::Range;
+use core::time::Duration;
 
 use rand_core::CryptoRngCore;
 
-use crate::cipher::Cipher;
-use crate::integrity::{Integrity, ICV_LEN};
+use crate::lifetime::{Lifetime, LifetimeState, Usage};
 use crate::replay::{Replay, ReplayWindow};
+use crate::transform::{Layout, Transform};
 use crate::Error;
 
 /// SPI and sequence number: the ESP header.
@@ -29,25 +33,36 @@ pub const NO_NEXT_HEADER: u8 = 59;
 #[derive(Debug, Clone)]
 pub struct OutboundSa {
     spi: u32,
-    cipher: Cipher,
-    integrity: Option<Integrity>,
+    transform: Transform,
     esn: bool,
     /// The last sequence number sent (0: none yet).
     last_seq: u64,
+    lifetime: Lifetime,
+    usage: Usage,
 }
 
 impl OutboundSa {
-    /// An SA that sends with `spi`, encrypting with `cipher` and, if given,
-    /// authenticating with `integrity` (TS 33.203 always gives one).
+    /// An SA that sends with `spi`, protecting with `transform`, with
+    /// extended (64-bit) sequence numbers if `esn` (TS 33.203 uses 32-bit
+    /// ones). It has no lifetime limits until [`OutboundSa::with_lifetime`].
     #[must_use]
-    pub fn new(spi: u32, cipher: Cipher, integrity: Option<Integrity>, esn: bool) -> Self {
+    pub fn new(spi: u32, transform: Transform, esn: bool) -> Self {
         Self {
             spi,
-            cipher,
-            integrity,
+            transform,
             esn,
             last_seq: 0,
+            lifetime: Lifetime::UNLIMITED,
+            usage: Usage::default(),
         }
+    }
+
+    /// Sets the lifetime limits, counted from `now`.
+    #[must_use]
+    pub fn with_lifetime(mut self, lifetime: Lifetime, now: Duration) -> Self {
+        self.lifetime = lifetime;
+        self.usage = Usage::new(now);
+        self
     }
 
     /// Restores the sequence number state: `last_sent` is the last number used.
@@ -63,82 +78,104 @@ impl OutboundSa {
         self.spi
     }
 
+    /// The algorithms.
+    #[must_use]
+    pub fn transform(&self) -> &Transform {
+        &self.transform
+    }
+
+    /// Whether extended sequence numbers are in use.
+    #[must_use]
+    pub fn esn(&self) -> bool {
+        self.esn
+    }
+
     /// The last sequence number sent.
     #[must_use]
     pub fn last_sequence_number(&self) -> u64 {
         self.last_seq
     }
 
+    /// The lifetime limits.
+    #[must_use]
+    pub fn lifetime(&self) -> &Lifetime {
+        &self.lifetime
+    }
+
+    /// Where the SA stands at `now`: packets and bytes sent so far, time
+    /// since it was installed.
+    #[must_use]
+    pub fn lifetime_state(&self, now: Duration) -> LifetimeState {
+        self.usage.state(&self.lifetime, now)
+    }
+
     /// Headroom needed before the payload: ESP header and IV.
     #[must_use]
     pub fn header_len(&self) -> usize {
-        HEADER_LEN + self.cipher.algorithm().iv_len()
+        HEADER_LEN + self.transform.iv_len()
     }
 
     /// The length of the ESP packet for a payload of `payload_len` bytes.
     #[must_use]
     pub fn encapsulated_len(&self, payload_len: usize) -> usize {
-        self.header_len() + self.encrypted_len(payload_len) + self.icv_len()
-    }
-
-    fn encrypted_len(&self, payload_len: usize) -> usize {
-        let block = self.cipher.algorithm().block_len();
-        (payload_len + TRAILER_LEN).div_ceil(block) * block
-    }
-
-    fn icv_len(&self) -> usize {
-        if self.integrity.is_some() {
-            ICV_LEN
-        } else {
-            0
-        }
+        self.header_len() + encrypted_len(&self.transform, payload_len) + self.transform.icv_len()
     }
 
     /// Protects the payload at `buf[header_len()..header_len() + payload_len]`
     /// in place and returns the packet length ([`OutboundSa::encapsulated_len`]).
-    /// The IV is drawn from `rng`. Refuses, changing nothing, when `buf` is
-    /// too short or the sequence number would cycle (RFC 4303 §3.3.3: rekey).
+    /// A CBC IV is drawn from `rng`; a GCM/GMAC IV is the sequence number.
+    /// Refuses, changing nothing, when `buf` is too short, a hard lifetime
+    /// limit is reached, or the sequence number would cycle (RFC 4303
+    /// §3.3.3: rekey).
     pub fn encapsulate(
         &mut self,
         buf: &mut [u8],
         payload_len: usize,
         next_header: u8,
         rng: &mut impl CryptoRngCore,
+        now: Duration,
     ) -> Result<usize, Error> {
+        if self.lifetime_state(now) == LifetimeState::Hard {
+            return Err(Error::LifetimeExpired);
+        }
         let seq = self.next_sequence_number()?;
-        let header = self.header_len();
-        let encrypted = self.encrypted_len(payload_len);
-        let total = header + encrypted + self.icv_len();
+        let layout = Layout {
+            header: self.header_len(),
+            encrypted: encrypted_len(&self.transform, payload_len),
+        };
+        let total = layout.header + layout.encrypted + self.transform.icv_len();
         let packet = buf
             .get_mut(..total)
             .ok_or(Error::Buffer { needed: total })?;
-        let pad_len = encrypted - payload_len - TRAILER_LEN;
+        let pad_len = layout.encrypted - payload_len - TRAILER_LEN;
 
         // The lengths below all follow from `total`, so no split can fail.
         let (esp_header, rest) = packet.split_at_mut(HEADER_LEN);
         let (spi, seq_field) = esp_header.split_at_mut(4);
         spi.copy_from_slice(&self.spi.to_be_bytes());
         seq_field.copy_from_slice(&(seq as u32).to_be_bytes());
-        let (iv, rest) = rest.split_at_mut(header - HEADER_LEN);
-        rng.fill_bytes(iv);
-        let (plaintext, _icv) = rest.split_at_mut(encrypted);
+        let (iv, rest) = rest.split_at_mut(layout.header - HEADER_LEN);
+        if self.transform.iv_is_counter() {
+            // RFC 4106 §3.1: a counter; the sequence number never repeats in an SA.
+            for (dst, src) in iv.iter_mut().zip(seq.to_be_bytes()) {
+                *dst = src;
+            }
+        } else {
+            rng.fill_bytes(iv);
+        }
         // RFC 4303 §2.4: padding 1, 2, 3, …, then Pad Length and Next Header.
-        let (_payload, trailer) = plaintext.split_at_mut(payload_len);
+        let (_payload, trailer) = rest.split_at_mut(payload_len);
         let (padding, fields) = trailer.split_at_mut(pad_len);
         for (i, b) in padding.iter_mut().enumerate() {
             *b = (i + 1) as u8;
         }
-        if let [pad_len_field, next_header_field] = fields {
+        if let [pad_len_field, next_header_field, ..] = fields {
             *pad_len_field = pad_len as u8;
             *next_header_field = next_header;
         }
-        self.cipher.encrypt(iv, plaintext)?;
-
-        if let Some(integrity) = &self.integrity {
-            let (covered, icv_field) = packet.split_at_mut(header + encrypted);
-            icv_field.copy_from_slice(&integrity.icv(covered, self.seq_high(seq)));
-        }
+        self.transform.seal(packet, layout, self.seq_high(seq))?;
         self.last_seq = seq;
+        self.usage.record(payload_len);
         Ok(total)
     }
 
@@ -159,6 +196,12 @@ impl OutboundSa {
     }
 }
 
+/// Payload and trailer, padded to the transform's block.
+fn encrypted_len(transform: &Transform, payload_len: usize) -> usize {
+    let block = transform.block_len();
+    (payload_len + TRAILER_LEN).div_ceil(block) * block
+}
+
 /// What [`InboundSa::decapsulate`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decapsulated {
@@ -175,27 +218,33 @@ pub struct Decapsulated {
 #[derive(Debug, Clone)]
 pub struct InboundSa {
     spi: u32,
-    cipher: Cipher,
-    integrity: Option<Integrity>,
+    transform: Transform,
     window: ReplayWindow,
+    lifetime: Lifetime,
+    usage: Usage,
 }
 
 impl InboundSa {
     /// An SA that receives on `spi`, with its anti-replay window (which also
-    /// says whether extended sequence numbers are in use).
+    /// says whether extended sequence numbers are in use). It has no
+    /// lifetime limits until [`InboundSa::with_lifetime`].
     #[must_use]
-    pub fn new(
-        spi: u32,
-        cipher: Cipher,
-        integrity: Option<Integrity>,
-        window: ReplayWindow,
-    ) -> Self {
+    pub fn new(spi: u32, transform: Transform, window: ReplayWindow) -> Self {
         Self {
             spi,
-            cipher,
-            integrity,
+            transform,
             window,
+            lifetime: Lifetime::UNLIMITED,
+            usage: Usage::default(),
         }
+    }
+
+    /// Sets the lifetime limits, counted from `now`.
+    #[must_use]
+    pub fn with_lifetime(mut self, lifetime: Lifetime, now: Duration) -> Self {
+        self.lifetime = lifetime;
+        self.usage = Usage::new(now);
+        self
     }
 
     /// The SPI.
@@ -204,25 +253,43 @@ impl InboundSa {
         self.spi
     }
 
+    /// The algorithms.
+    #[must_use]
+    pub fn transform(&self) -> &Transform {
+        &self.transform
+    }
+
     /// The anti-replay window.
     #[must_use]
     pub fn window(&self) -> &ReplayWindow {
         &self.window
     }
 
-    /// Checks and decrypts an ESP packet in place (RFC 4303 §3.4): SPI,
-    /// replay pre-check, ICV in constant time, decryption, padding; only
-    /// then is the sequence number recorded. On any error the SA is
+    /// The lifetime limits.
+    #[must_use]
+    pub fn lifetime(&self) -> &Lifetime {
+        &self.lifetime
+    }
+
+    /// Where the SA stands at `now`: packets and bytes accepted so far, time
+    /// since it was installed.
+    #[must_use]
+    pub fn lifetime_state(&self, now: Duration) -> LifetimeState {
+        self.usage.state(&self.lifetime, now)
+    }
+
+    /// Checks and decrypts an ESP packet in place (RFC 4303 §3.4): length,
+    /// SPI, replay pre-check, ICV in constant time, decryption, padding;
+    /// only then is the sequence number recorded. On any error the SA is
     /// unchanged (the buffer may hold decrypted bytes).
-    pub fn decapsulate(&mut self, packet: &mut [u8]) -> Result<Decapsulated, Error> {
-        let algorithm = self.cipher.algorithm();
-        let iv_len = algorithm.iv_len();
-        let icv_len = if self.integrity.is_some() { ICV_LEN } else { 0 };
-        let header = HEADER_LEN + iv_len;
+    pub fn decapsulate(&mut self, packet: &mut [u8], now: Duration) -> Result<Decapsulated, Error> {
+        let header = HEADER_LEN + self.transform.iv_len();
+        let icv_len = self.transform.icv_len();
+        let block = self.transform.block_len();
         let encrypted = packet
             .len()
             .checked_sub(header + icv_len)
-            .filter(|&n| n >= TRAILER_LEN && n % algorithm.block_len() == 0)
+            .filter(|&n| n >= TRAILER_LEN && n % block == 0)
             .ok_or(Error::Length { got: packet.len() })?;
 
         let (spi, seq_low) = match packet.first_chunk::<HEADER_LEN>() {
@@ -235,21 +302,17 @@ impl InboundSa {
         if spi != self.spi {
             return Err(Error::Spi { got: spi });
         }
-        let seq = self.window.check(seq_low).map_err(Error::Replay)?;
-
-        if let Some(integrity) = &self.integrity {
-            let authenticated = header + encrypted;
-            let esn_high = self.window.esn().then_some((seq >> 32) as u32);
-            let (covered, icv) = packet.split_at(authenticated);
-            if !integrity.verify(covered, esn_high, icv) {
-                return Err(Error::Icv);
-            }
+        if self.lifetime_state(now) == LifetimeState::Hard {
+            return Err(Error::LifetimeExpired);
         }
+        let seq = self.window.check(seq_low).map_err(Error::Replay)?;
+        let esn_high = self.window.esn().then_some((seq >> 32) as u32);
+        self.transform
+            .open(packet, Layout { header, encrypted }, esn_high)?;
 
-        let (_, rest) = packet.split_at_mut(HEADER_LEN);
-        let (iv, rest) = rest.split_at_mut(iv_len);
-        let (plaintext, _icv) = rest.split_at_mut(encrypted);
-        self.cipher.decrypt(iv, plaintext)?;
+        let plaintext = packet
+            .get(header..header + encrypted)
+            .ok_or(Error::Length { got: encrypted })?;
         let (next_header, pad_len) = match plaintext {
             [.., pad_len, next_header] => (*next_header, usize::from(*pad_len)),
             _ => return Err(Error::Length { got: encrypted }),
@@ -270,6 +333,7 @@ impl InboundSa {
         }
 
         self.window.accept(seq).map_err(Error::Replay)?;
+        self.usage.record(payload_len);
         Ok(Decapsulated {
             sequence_number: seq,
             next_header,

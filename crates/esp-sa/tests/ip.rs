@@ -3,13 +3,17 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use esp_sa::ip::{protect, unprotect};
+use std::time::Duration;
+
 use esp_sa::{
     Cipher, EncryptionAlgorithm, Error, InboundSa, Integrity, IntegrityAlgorithm, OutboundSa,
-    ReplayWindow,
+    ReplayWindow, Transform,
 };
 
 mod common;
 use common::{h, FixedIv};
+
+const NOW: Duration = Duration::ZERO;
 
 /// RFC 3602 §4 cases 5 and 6: the original IPv4 packet and the whole
 /// post-encryption packet (protocol 50, new total length and checksum).
@@ -41,19 +45,22 @@ fn rfc3602_cases_5_and_6_as_whole_ipv4_packets() {
     ];
     for (seq, iv, original, protected) in cases {
         let cipher = Cipher::new(EncryptionAlgorithm::AesCbc128, &key).unwrap();
-        let mut out =
-            OutboundSa::new(0x4321, cipher.clone(), None, false).with_last_sequence_number(seq - 1);
+        let mut out = OutboundSa::new(0x4321, Transform::from_parts(cipher.clone(), None), false)
+            .with_last_sequence_number(seq - 1);
         let mut packet = h(original);
-        protect(&mut out, &mut packet, &mut FixedIv(h(iv))).unwrap();
+        protect(&mut out, &mut packet, &mut FixedIv(h(iv)), NOW).unwrap();
         assert_eq!(
             hex::encode(&packet),
             hex::encode(h(protected)),
             "RFC 3602 seq {seq}"
         );
 
-        let mut inbound =
-            InboundSa::new(0x4321, cipher, None, ReplayWindow::new(64, false).unwrap());
-        let got = unprotect(&mut inbound, &mut packet).unwrap();
+        let mut inbound = InboundSa::new(
+            0x4321,
+            Transform::from_parts(cipher, None),
+            ReplayWindow::new(64, false).unwrap(),
+        );
+        let got = unprotect(&mut inbound, &mut packet, NOW).unwrap();
         assert_eq!(
             hex::encode(&packet),
             hex::encode(h(original)),
@@ -67,11 +74,14 @@ fn rfc3602_cases_5_and_6_as_whole_ipv4_packets() {
 fn ipv6_sip_packet_round_trips_with_integrity() {
     let cipher = Cipher::new(EncryptionAlgorithm::AesCbc128, &[7; 16]).unwrap();
     let integrity = Integrity::new(IntegrityAlgorithm::HmacSha196, &[9; 20]).unwrap();
-    let mut out = OutboundSa::new(1000, cipher.clone(), Some(integrity.clone()), false);
+    let mut out = OutboundSa::new(
+        1000,
+        Transform::from_parts(cipher.clone(), Some(integrity.clone())),
+        false,
+    );
     let mut inbound = InboundSa::new(
         1000,
-        cipher,
-        Some(integrity),
+        Transform::from_parts(cipher, Some(integrity)),
         ReplayWindow::new(64, false).unwrap(),
     );
     let udp = b"\x13\xc4\x13\xc6\x00\x1dxxREGISTER sip:x SIP/2.0\r\n".to_vec();
@@ -81,13 +91,13 @@ fn ipv6_sip_packet_round_trips_with_integrity() {
     original.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
     original.extend_from_slice(&udp);
     let mut packet = original.clone();
-    protect(&mut out, &mut packet, &mut FixedIv(vec![0xab])).unwrap();
+    protect(&mut out, &mut packet, &mut FixedIv(vec![0xab]), NOW).unwrap();
     assert_eq!(packet[6], 50, "next header is ESP");
     assert_eq!(
         usize::from(u16::from_be_bytes([packet[4], packet[5]])),
         packet.len() - 40
     );
-    unprotect(&mut inbound, &mut packet).unwrap();
+    unprotect(&mut inbound, &mut packet, NOW).unwrap();
     assert_eq!(packet, original);
 }
 
@@ -95,20 +105,23 @@ fn ipv6_sip_packet_round_trips_with_integrity() {
 fn refusals_leave_packet_and_sa_alone() {
     let cipher = Cipher::new(EncryptionAlgorithm::Null, &[]).unwrap();
     let integrity = Integrity::new(IntegrityAlgorithm::HmacMd596, &[1; 16]).unwrap();
-    let mut out = OutboundSa::new(5, cipher.clone(), Some(integrity.clone()), false)
-        .with_last_sequence_number(u64::from(u32::MAX));
+    let mut out = OutboundSa::new(
+        5,
+        Transform::from_parts(cipher.clone(), Some(integrity.clone())),
+        false,
+    )
+    .with_last_sequence_number(u64::from(u32::MAX));
     let original = h("45000018 00000000 40110000 0a000001 0a000002 01020304");
     let mut packet = original.clone();
     assert_eq!(
-        protect(&mut out, &mut packet, &mut FixedIv(vec![0])),
+        protect(&mut out, &mut packet, &mut FixedIv(vec![0]), NOW),
         Err(Error::SequenceExhausted)
     );
     assert_eq!(packet, original);
     // Not ESP, wrong lengths, not IP at all.
     let mut inbound = InboundSa::new(
         5,
-        cipher,
-        Some(integrity),
+        Transform::from_parts(cipher, Some(integrity)),
         ReplayWindow::new(64, false).unwrap(),
     );
     for bad in [
@@ -118,7 +131,7 @@ fn refusals_leave_packet_and_sa_alone() {
         vec![],
     ] {
         assert_eq!(
-            unprotect(&mut inbound, &mut bad.clone()),
+            unprotect(&mut inbound, &mut bad.clone(), NOW),
             Err(Error::IpHeader)
         );
     }

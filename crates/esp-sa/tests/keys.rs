@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use esp_sa::keys::{encryption_key, integrity_key};
-use esp_sa::{Cipher, EncryptionAlgorithm, Integrity, IntegrityAlgorithm};
+use esp_sa::{EncryptionAlgorithm, EspKeys, IntegrityAlgorithm, Transform};
 use ims_sec_core::Secret;
 
 fn ck() -> Secret<16> {
@@ -16,37 +16,82 @@ fn ik() -> Secret<16> {
 
 #[test]
 fn annex_i_integrity_keys() {
-    let md5 = integrity_key(IntegrityAlgorithm::HmacMd596, &ik());
+    let md5 = integrity_key(IntegrityAlgorithm::HmacMd596, &ck(), &ik());
     assert_eq!(
         hex::encode(md5.expose_secret()),
         "101112131415161718191a1b1c1d1e1f"
     );
     // IK_ESP = IK_IM ‖ 32 zero bits.
-    let sha1 = integrity_key(IntegrityAlgorithm::HmacSha196, &ik());
+    let sha1 = integrity_key(IntegrityAlgorithm::HmacSha196, &ck(), &ik());
     assert_eq!(
         hex::encode(sha1.expose_secret()),
         "101112131415161718191a1b1c1d1e1f00000000"
     );
-    for &alg in IntegrityAlgorithm::ALL {
-        Integrity::new(alg, integrity_key(alg, &ik()).expose_secret()).unwrap();
-    }
+    // AES-GMAC: IK_IM ‖ salt, the salt the last 4 bytes of
+    // HMAC-SHA-256(CK_IM ‖ IK_IM, 0x58 ‖ "AES_GMAC_SALT" ‖ 0x000d).
+    // The salt value is our regression value (Python's hmac computed it);
+    // 3GPP publishes no vector for it.
+    let gmac = integrity_key(IntegrityAlgorithm::AesGmac, &ck(), &ik());
+    assert_eq!(
+        hex::encode(gmac.expose_secret()),
+        "101112131415161718191a1b1c1d1e1f7040f6a2"
+    );
+    assert!(integrity_key(IntegrityAlgorithm::Null, &ck(), &ik()).is_empty());
 }
 
 #[test]
 fn annex_i_encryption_keys() {
     assert_eq!(
-        hex::encode(encryption_key(EncryptionAlgorithm::AesCbc128, &ck()).expose_secret()),
+        hex::encode(encryption_key(EncryptionAlgorithm::AesCbc128, &ck(), &ik()).expose_secret()),
         "000102030405060708090a0b0c0d0e0f"
     );
     // CK_ESP = CK_IM1 ‖ CK_IM2 ‖ CK_IM1, parity bits as they are.
     assert_eq!(
-        hex::encode(encryption_key(EncryptionAlgorithm::DesEde3Cbc, &ck()).expose_secret()),
+        hex::encode(encryption_key(EncryptionAlgorithm::DesEde3Cbc, &ck(), &ik()).expose_secret()),
         "000102030405060708090a0b0c0d0e0f0001020304050607"
     );
-    assert!(encryption_key(EncryptionAlgorithm::Null, &ck()).is_empty());
-    for &alg in EncryptionAlgorithm::ALL {
-        Cipher::new(alg, encryption_key(alg, &ck()).expose_secret()).unwrap();
+    // AES-GCM: CK_IM ‖ salt, with 0x59 ‖ "AES_GCM_SALT" ‖ 0x000c.
+    assert_eq!(
+        hex::encode(encryption_key(EncryptionAlgorithm::AesGcm, &ck(), &ik()).expose_secret()),
+        "000102030405060708090a0b0c0d0e0f99ca2318"
+    );
+    assert!(encryption_key(EncryptionAlgorithm::Null, &ck(), &ik()).is_empty());
+}
+
+/// Every Annex H pair keys a transform from CK and IK; the pairs Annex H
+/// cannot signal are refused.
+#[test]
+fn annex_h_pairs_key_from_ck_and_ik() {
+    use EncryptionAlgorithm as E;
+    use IntegrityAlgorithm as I;
+    let mut accepted = Vec::new();
+    for &int in I::ALL {
+        for &enc in E::ALL {
+            if Transform::from_ims_keys(int, enc, &ck(), &ik()).is_ok() {
+                accepted.push((int.token(), enc.token()));
+            }
+            let keys = EspKeys::derive(int, enc, &ck(), &ik());
+            assert_eq!(keys.integrity.len(), int.key_len());
+            assert_eq!(keys.encryption.len(), enc.key_len());
+        }
     }
+    // HMACs with every non-AEAD cipher; GMAC only with null; GCM only with
+    // null; and encryption without integrity for CBC (RFC 3602 tests).
+    let mut expected = vec![
+        ("aes-gmac", "null"),
+        ("hmac-sha-1-96", "aes-cbc"),
+        ("hmac-sha-1-96", "des-ede3-cbc"),
+        ("hmac-sha-1-96", "null"),
+        ("hmac-md5-96", "aes-cbc"),
+        ("hmac-md5-96", "des-ede3-cbc"),
+        ("hmac-md5-96", "null"),
+        ("null", "aes-gcm"),
+        ("null", "aes-cbc"),
+        ("null", "des-ede3-cbc"),
+    ];
+    expected.sort_unstable();
+    accepted.sort_unstable();
+    assert_eq!(accepted, expected);
 }
 
 #[test]

@@ -57,3 +57,26 @@ impl RngCore for Counter {
     }
 }
 impl CryptoRng for Counter {}
+
+use esp_sa::{EncryptionAlgorithm, IntegrityAlgorithm, Transform};
+
+/// Every algorithm pair a [`Transform`] accepts (Annex H pairs plus
+/// encryption-only CBC), keyed with fixed test keys.
+pub fn all_pairs() -> Vec<(IntegrityAlgorithm, EncryptionAlgorithm)> {
+    let mut pairs = Vec::new();
+    for &int in IntegrityAlgorithm::ALL {
+        for &enc in EncryptionAlgorithm::ALL {
+            if Transform::new(int, &vec![0; int.key_len()], enc, &vec![0; enc.key_len()]).is_ok() {
+                pairs.push((int, enc));
+            }
+        }
+    }
+    pairs
+}
+
+/// A transform for `int`/`enc` with fixed, distinct test keys.
+pub fn transform(int: IntegrityAlgorithm, enc: EncryptionAlgorithm) -> Transform {
+    let ikey: Vec<u8> = (0..int.key_len() as u8).map(|b| b ^ 0x5a).collect();
+    let ekey: Vec<u8> = (0..enc.key_len() as u8).collect();
+    Transform::new(int, &ikey, enc, &ekey).unwrap()
+}
