@@ -25,6 +25,8 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("ims_aka_digest", ims_aka_digest),
     ("ims_sec_core_sip", ims_sec_core_sip),
     ("esp_sa_decapsulate", esp_sa_decapsulate),
+    ("esp_sa_udp", esp_sa_udp),
+    ("esp_sa_sad", esp_sa_sad),
 ];
 
 /// AUTN and AUTS from bytes; a parsed AUTN goes through the USIM checks,
@@ -166,6 +168,108 @@ pub fn esp_sa_decapsulate(data: &[u8]) {
                     Ok(got) => assert!(got.payload.end == packet.len()),
                     Err(_) => assert_eq!(sa.window(), &before),
                 }
+            }
+        }
+    }
+}
+
+/// Random bytes as a UDP datagram on the RFC 3948 port: header, then the
+/// payload classified and, if ESP, decapsulated. Nothing may panic, and the
+/// payload range must lie inside the datagram.
+pub fn esp_sa_udp(data: &[u8]) {
+    use core::time::Duration;
+    use esp_sa::udp::{self, UdpPayload};
+    use esp_sa::{EncryptionAlgorithm, InboundSa, IntegrityAlgorithm, ReplayWindow, Transform};
+
+    let _ = udp::classify(data);
+    let Ok(header) = udp::parse_header(data) else {
+        return;
+    };
+    assert!(header.payload.end <= data.len());
+    let mut datagram = data.to_vec();
+    let Some(payload) = datagram.get_mut(header.payload) else {
+        panic!("payload range outside the datagram");
+    };
+    if udp::classify(payload) == Ok(UdpPayload::Esp) {
+        let transform = Transform::new(
+            IntegrityAlgorithm::HmacSha196,
+            &[0x5a; 20],
+            EncryptionAlgorithm::AesCbc128,
+            &[0x11; 16],
+        )
+        .unwrap();
+        let mut sa = InboundSa::new(0x4321, transform, ReplayWindow::new(64, false).unwrap());
+        let _ = sa.decapsulate(payload, Duration::ZERO);
+    }
+}
+
+/// Random bytes as an IP packet into a P-CSCF's SA database holding one
+/// UE–P-CSCF set (IPv4 and IPv6), every Annex H pair: refusals change no
+/// replay window; an accepted packet's payload lies inside it.
+pub fn esp_sa_sad(data: &[u8]) {
+    use core::time::Duration;
+    use esp_sa::{
+        EncryptionAlgorithm, Endpoint, IntegrityAlgorithm, Lifetime, Role, SaDatabase, SaSet,
+        SaSetParams,
+    };
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    let pairs = [
+        (
+            IntegrityAlgorithm::HmacSha196,
+            EncryptionAlgorithm::AesCbc128,
+        ),
+        (
+            IntegrityAlgorithm::HmacMd596,
+            EncryptionAlgorithm::DesEde3Cbc,
+        ),
+        (IntegrityAlgorithm::Null, EncryptionAlgorithm::AesGcm),
+        (IntegrityAlgorithm::AesGmac, EncryptionAlgorithm::Null),
+    ];
+    let addresses = [
+        (
+            Ipv4Addr::new(10, 0, 0, 1).into(),
+            Ipv4Addr::new(10, 0, 0, 2).into(),
+        ),
+        (
+            Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1).into(),
+            Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2).into(),
+        ),
+    ];
+    for (int, enc) in pairs {
+        for (ue, pcscf) in addresses {
+            let params = SaSetParams {
+                role: Role::Pcscf,
+                ue: Endpoint {
+                    address: ue,
+                    port_c: 5060,
+                    port_s: 5062,
+                    spi_c: 0x1000,
+                    spi_s: 0x1001,
+                },
+                pcscf: Endpoint {
+                    address: pcscf,
+                    port_c: 5064,
+                    port_s: 5066,
+                    spi_c: 0x4321,
+                    spi_s: 0x4322,
+                },
+                replay_window: 64,
+                lifetime: Lifetime::UNLIMITED,
+            };
+            let ck = Secret::new([0x11; 16]);
+            let ik = Secret::new([0x22; 16]);
+            let set = SaSet::from_ims_keys(&params, int, enc, &ck, &ik, Duration::ZERO).unwrap();
+            let mut db = SaDatabase::new();
+            db.insert_set(set).unwrap();
+            let windows = |db: &SaDatabase| {
+                [0x4321, 0x4322].map(|spi| db.inbound(spi).unwrap().window().clone())
+            };
+            let before = windows(&db);
+            let mut packet = data.to_vec();
+            match db.unprotect(&mut packet, Duration::ZERO) {
+                Ok(got) => assert!(got.decapsulated.payload.end == packet.len()),
+                Err(_) => assert_eq!(windows(&db), before),
             }
         }
     }

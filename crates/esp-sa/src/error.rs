@@ -45,6 +45,25 @@ pub enum Error {
     /// The padding is not the default 1, 2, 3, … or longer than the data.
     #[error("bad ESP padding")]
     Padding,
+    /// The decrypted packet's addresses or ports are not those of the SA
+    /// that accepted it (RFC 4301 §5.2), or it has no ports to select on.
+    #[error("packet does not match the SA's selector")]
+    Selector,
+    /// No outbound SA for the packet's addresses and ports: do not send it.
+    #[error("no SA for this traffic")]
+    NoSa,
+    /// An inbound SA with this SPI is installed already.
+    #[error("SPI {spi:#010x} is in use")]
+    SpiInUse {
+        /// The SPI.
+        spi: u32,
+    },
+    /// An outbound SA for this selector is installed already.
+    #[error("an SA for this selector is installed already")]
+    SelectorInUse,
+    /// The RNG gave no usable SPI (all draws reserved or in use).
+    #[error("no free SPI found")]
+    NoFreeSpi,
     /// A key has a length its algorithm does not allow.
     #[error("{algorithm} needs a key of another length than {got} bytes")]
     KeyLength {

@@ -8,6 +8,7 @@
 //! SIP signalling packet between UE and P-CSCF looks like.
 
 use alloc::vec::Vec;
+use core::net::IpAddr;
 use core::time::Duration;
 
 use rand_core::CryptoRngCore;
@@ -64,6 +65,59 @@ fn layout(packet: &[u8]) -> Result<Layout, Error> {
             })
         }
         _ => Err(Error::IpHeader),
+    }
+}
+
+/// What the SA database needs from an IP packet: where the upper layer
+/// starts, its protocol, and the addresses.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Header {
+    pub(crate) len: usize,
+    pub(crate) protocol: u8,
+    pub(crate) source: IpAddr,
+    pub(crate) destination: IpAddr,
+}
+
+/// Parses the IPv4 or IPv6 header of `packet`.
+pub(crate) fn header(packet: &[u8]) -> Result<Header, Error> {
+    let layout = layout(packet)?;
+    let protocol = *packet.get(layout.protocol_at).ok_or(Error::IpHeader)?;
+    let (source, destination) = if layout.v4 {
+        match (
+            packet.get(12..16).and_then(|a| <[u8; 4]>::try_from(a).ok()),
+            packet.get(16..20).and_then(|a| <[u8; 4]>::try_from(a).ok()),
+        ) {
+            (Some(s), Some(d)) => (IpAddr::from(s), IpAddr::from(d)),
+            _ => return Err(Error::IpHeader),
+        }
+    } else {
+        match (
+            packet.get(8..24).and_then(|a| <[u8; 16]>::try_from(a).ok()),
+            packet
+                .get(24..40)
+                .and_then(|a| <[u8; 16]>::try_from(a).ok()),
+        ) {
+            (Some(s), Some(d)) => (IpAddr::from(s), IpAddr::from(d)),
+            _ => return Err(Error::IpHeader),
+        }
+    };
+    Ok(Header {
+        len: layout.header_len,
+        protocol,
+        source,
+        destination,
+    })
+}
+
+/// The source and destination ports at the start of an upper-layer header
+/// (UDP, TCP, SCTP and others put them there).
+pub(crate) fn ports(upper_layer: &[u8]) -> Option<(u16, u16)> {
+    match upper_layer {
+        [s0, s1, d0, d1, ..] => Some((
+            u16::from_be_bytes([*s0, *s1]),
+            u16::from_be_bytes([*d0, *d1]),
+        )),
+        _ => None,
     }
 }
 
@@ -154,12 +208,23 @@ pub fn unprotect(
     packet: &mut Vec<u8>,
     now: Duration,
 ) -> Result<Decapsulated, Error> {
+    unprotect_checked(sa, packet, now, |_, _| Ok(()))
+}
+
+/// [`unprotect`] with a check on the decrypted upper-layer protocol and
+/// payload before the SA records the packet.
+pub(crate) fn unprotect_checked(
+    sa: &mut InboundSa,
+    packet: &mut Vec<u8>,
+    now: Duration,
+    check: impl FnOnce(u8, &[u8]) -> Result<(), Error>,
+) -> Result<Decapsulated, Error> {
     let layout = layout(packet)?;
     if packet.get(layout.protocol_at) != Some(&PROTOCOL_ESP) {
         return Err(Error::IpHeader);
     }
     let esp = packet.get_mut(layout.header_len..).ok_or(Error::IpHeader)?;
-    let got = sa.decapsulate(esp, now)?;
+    let got = sa.decapsulate_checked(esp, now, check)?;
     let payload = layout.header_len + got.payload.start..layout.header_len + got.payload.end;
     let payload_len = payload.len();
     packet.copy_within(payload, layout.header_len);

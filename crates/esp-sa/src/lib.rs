@@ -38,7 +38,9 @@ pub mod keys;
 pub mod lifetime;
 pub mod replay;
 pub mod sa;
+pub mod sad;
 pub mod transform;
+pub mod udp;
 
 pub use algorithm::{EncryptionAlgorithm, IntegrityAlgorithm};
 pub use cipher::Cipher;
@@ -48,4 +50,5 @@ pub use keys::EspKeys;
 pub use lifetime::{Lifetime, LifetimeState, Limits};
 pub use replay::{Replay, ReplayWindow};
 pub use sa::{Decapsulated, InboundSa, OutboundSa};
+pub use sad::{Endpoint, Role, SaDatabase, SaSet, SaSetParams, Selector};
 pub use transform::Transform;

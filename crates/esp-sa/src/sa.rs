@@ -283,6 +283,18 @@ impl InboundSa {
     /// only then is the sequence number recorded. On any error the SA is
     /// unchanged (the buffer may hold decrypted bytes).
     pub fn decapsulate(&mut self, packet: &mut [u8], now: Duration) -> Result<Decapsulated, Error> {
+        self.decapsulate_checked(packet, now, |_, _| Ok(()))
+    }
+
+    /// [`InboundSa::decapsulate`] with one more check, on the decrypted
+    /// payload, before anything is recorded (the SA database's selector
+    /// check, RFC 4301 §5.2 step 4).
+    pub(crate) fn decapsulate_checked(
+        &mut self,
+        packet: &mut [u8],
+        now: Duration,
+        check: impl FnOnce(u8, &[u8]) -> Result<(), Error>,
+    ) -> Result<Decapsulated, Error> {
         let header = HEADER_LEN + self.transform.iv_len();
         let icv_len = self.transform.icv_len();
         let block = self.transform.block_len();
@@ -332,6 +344,10 @@ impl InboundSa {
             return Err(Error::Padding);
         }
 
+        check(
+            next_header,
+            plaintext.get(..payload_len).unwrap_or_default(),
+        )?;
         self.window.accept(seq).map_err(Error::Replay)?;
         self.usage.record(payload_len);
         Ok(Decapsulated {
