@@ -3,25 +3,49 @@
 //! IPsec ESP security associations for the link between the UE and the
 //! P-CSCF (TS 33.203 §7, RFC 4303), in process and without I/O.
 //!
-//! Work in progress: this release has the anti-replay window
-//! ([`ReplayWindow`], RFC 4303 §3.4.3 and Appendix A, with the bitmap of
-//! RFC 6479) for 32-bit and extended sequence numbers, the integrity
-//! algorithms HMAC-MD5-96 and HMAC-SHA-1-96 ([`Integrity`]) and the
-//! encryption algorithms NULL, DES-EDE3-CBC and AES-CBC-128 ([`Cipher`]),
-//! keyed from CK_IM and IK_IM as TS 33.203 Annex I says ([`keys`]), and
-//! transport-mode processing in place ([`OutboundSa::encapsulate`],
-//! [`InboundSa::decapsulate`]) and on whole IP packets ([`ip`]). Still to
-//! come: AES-GCM/GMAC, lifetimes, the SA database, UDP encapsulation.
+//! - [`Transform`]: the algorithm pairs TS 33.203 Annex H can signal —
+//!   HMAC-SHA-1-96 or HMAC-MD5-96 ([`Integrity`]) with NULL, DES-EDE3-CBC or
+//!   AES-CBC-128 ([`Cipher`]), AES-GCM (RFC 4106) and AES-GMAC (RFC 4543) —
+//!   keyed once, from raw keys or from CK_IM and IK_IM as Annex I says
+//!   ([`keys`], including the GCM/GMAC salts).
+//! - [`OutboundSa`] and [`InboundSa`]: transport-mode ESP in place in the
+//!   caller's buffer (RFC 4303 §3.3/§3.4), 32-bit or extended sequence
+//!   numbers, the anti-replay window ([`ReplayWindow`], RFC 6479 bitmap),
+//!   soft and hard lifetimes ([`lifetime`]); whole IPv4/IPv6 packets with
+//!   [`ip`]. Nothing allocates per packet and a refused packet changes
+//!   nothing.
+//! - [`SaDatabase`]: SAs by SPI and by selector (addresses and ports, any
+//!   protocol), SPI allocation, expiry; [`SaSet`], the four SAs of a UE–P-CSCF
+//!   pair (TS 33.203 §7.1).
+//! - [`udp`]: RFC 3948 UDP encapsulation for NAT traversal.
+//!
+//! Time is the caller's monotonic clock, passed in as a [`core::time::Duration`]
+//! (`now`); randomness (CBC IVs, SPIs) comes from an injected
+//! [`rand_core::CryptoRngCore`].
 //!
 //! ```
-//! use esp_sa::{Replay, ReplayWindow};
+//! use core::time::Duration;
+//! use esp_sa::{EncryptionAlgorithm, InboundSa, IntegrityAlgorithm, OutboundSa, ReplayWindow, Transform};
+//! use ims_sec_core::Secret;
 //!
-//! let mut window = ReplayWindow::new(64, false)?;
-//! // Before the ICV check: is the sequence number new?
-//! let seq = window.check(1).expect("new");
-//! // Only after the ICV verifies is it recorded.
-//! window.accept(seq).expect("still new");
-//! assert_eq!(window.check(1), Err(Replay::Duplicate));
+//! // CK and IK from IMS AKA; both ends key the same algorithms from them.
+//! let (ck, ik) = (Secret::new([0x11; 16]), Secret::new([0x22; 16]));
+//! let transform = || {
+//!     Transform::from_ims_keys(IntegrityAlgorithm::HmacSha196, EncryptionAlgorithm::AesCbc128, &ck, &ik)
+//! };
+//! let mut tx = OutboundSa::new(0x1000, transform()?, false);
+//! let mut rx = InboundSa::new(0x1000, transform()?, ReplayWindow::new(64, false)?);
+//! let mut rng = rand::rngs::OsRng;
+//! let now = Duration::ZERO;
+//!
+//! // The payload goes after header_len() bytes of headroom; ESP is built around it.
+//! let sip = b"MESSAGE sip:bob@ims.example.net SIP/2.0\r\n";
+//! let mut buf = vec![0u8; tx.encapsulated_len(sip.len())];
+//! buf[tx.header_len()..][..sip.len()].copy_from_slice(sip);
+//! let len = tx.encapsulate(&mut buf, sip.len(), 17, &mut rng, now)?;
+//!
+//! let got = rx.decapsulate(&mut buf[..len], now)?;
+//! assert_eq!((got.next_header, &buf[got.payload]), (17, &sip[..]));
 //! # Ok::<(), esp_sa::Error>(())
 //! ```
 #![no_std]

@@ -46,6 +46,19 @@ pub struct Selector {
     pub destination_port: u16,
 }
 
+impl core::fmt::Display for Selector {
+    /// `10.0.0.1:5060 -> 10.0.0.2:5062`, IPv6 addresses in brackets.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let end = |f: &mut core::fmt::Formatter<'_>, a: &IpAddr, p: u16| match a {
+            IpAddr::V4(a) => write!(f, "{a}:{p}"),
+            IpAddr::V6(a) => write!(f, "[{a}]:{p}"),
+        };
+        end(f, &self.source, self.source_port)?;
+        f.write_str(" -> ")?;
+        end(f, &self.destination, self.destination_port)
+    }
+}
+
 /// Which SA an [`Expiry`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SaRef {
@@ -53,6 +66,15 @@ pub enum SaRef {
     Inbound(u32),
     /// The outbound SA for this selector.
     Outbound(Selector),
+}
+
+impl core::fmt::Display for SaRef {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Inbound(spi) => write!(f, "inbound SA {spi:#010x}"),
+            Self::Outbound(selector) => write!(f, "outbound SA {selector}"),
+        }
+    }
 }
 
 /// An SA that reached a lifetime limit ([`SaDatabase::expire`]).
