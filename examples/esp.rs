@@ -138,7 +138,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "  P-CSCF accepts seq {} on SPI {:#010x}: {:?}",
         got.decapsulated.sequence_number,
         got.spi,
-        first_line(&packet[28..])
+        first_line(packet.get(28..).unwrap_or_default())
     );
 
     // The 200 OK over TCP, from the P-CSCF's server port back to the UE's client port.
@@ -157,7 +157,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "  UE accepts seq {} on SPI {:#010x}: {:?}",
         got.decapsulated.sequence_number,
         got.spi,
-        first_line(&packet[40..])
+        first_line(packet.get(40..).unwrap_or_default())
     );
 
     // The same REGISTER again: the replay window refuses it.
