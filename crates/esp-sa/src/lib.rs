@@ -39,6 +39,7 @@ pub mod lifetime;
 pub mod replay;
 pub mod sa;
 pub mod transform;
+pub mod wireshark;
 
 pub use algorithm::{EncryptionAlgorithm, IntegrityAlgorithm};
 pub use cipher::Cipher;
