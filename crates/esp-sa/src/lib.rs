@@ -18,6 +18,8 @@
 //!   protocol), SPI allocation, expiry; [`SaSet`], the four SAs of a UE–P-CSCF
 //!   pair (TS 33.203 §7.1).
 //! - [`udp`]: RFC 3948 UDP encapsulation for NAT traversal.
+//! - [`wireshark`]: an SA as a line of Wireshark's ESP SA table, to decrypt
+//!   captures of our traffic.
 //!
 //! Time is the caller's monotonic clock, passed in as a [`core::time::Duration`]
 //! (`now`); randomness (CBC IVs, SPIs) comes from an injected
@@ -65,6 +67,7 @@ pub mod sa;
 pub mod sad;
 pub mod transform;
 pub mod udp;
+pub mod wireshark;
 
 pub use algorithm::{EncryptionAlgorithm, IntegrityAlgorithm};
 pub use cipher::Cipher;
