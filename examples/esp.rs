@@ -4,12 +4,13 @@
 //! packet is refused, and the SAs expire with the registration.
 //!
 //! ```text
-//! cargo run --example esp [-- --alg hmac-sha-1-96 --ealg aes-cbc]
+//! cargo run --example esp [-- --alg hmac-sha-1-96 --ealg aes-cbc] [--wireshark]
 //! ```
 //!
 //! `--alg`/`--ealg` take the TS 33.203 Annex H tokens: `hmac-sha-1-96`,
 //! `hmac-md5-96`, `aes-gmac` or `null`; `aes-cbc`, `des-ede3-cbc`, `aes-gcm`
 //! or `null` (AES-GCM goes with `--alg null`, AES-GMAC with `--ealg null`).
+//! `--wireshark` also prints the SAs as Wireshark ESP SA entries.
 #![allow(clippy::print_stdout)]
 
 use std::error::Error;
@@ -22,7 +23,8 @@ use ims_sec::aka::{Amf, Sqn};
 use ims_sec::common::Secret;
 use ims_sec::esp::lifetime::{Lifetime, Limits};
 use ims_sec::esp::{
-    EncryptionAlgorithm, Endpoint, IntegrityAlgorithm, Role, SaDatabase, SaSet, SaSetParams,
+    wireshark, EncryptionAlgorithm, Endpoint, EspKeys, IntegrityAlgorithm, Role, SaDatabase, SaSet,
+    SaSetParams,
 };
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -165,6 +167,29 @@ fn main() -> Result<(), Box<dyn Error>> {
     match pcscf_db.unprotect(&mut replayed, now) {
         Err(e) => println!("replayed REGISTER refused: {e}"),
         Ok(_) => return Err("a replayed packet was accepted".into()),
+    }
+
+    // For a capture of this traffic, `--wireshark` prints the four SAs as
+    // Wireshark ESP SA entries. They hold the keys in clear: debugging only.
+    if args.iter().any(|a| a == "--wireshark") {
+        let keys = EspKeys::derive(alg, ealg, &ck, &ik);
+        for (src, dst, spi) in [
+            (ue.address, pcscf.address, spi_ps),
+            (ue.address, pcscf.address, spi_pc),
+            (pcscf.address, ue.address, spi_uc),
+            (pcscf.address, ue.address, spi_us),
+        ] {
+            let entry = wireshark::sa_entry_with_keys(
+                src,
+                dst,
+                spi,
+                alg,
+                keys.integrity.expose_secret(),
+                ealg,
+                keys.encryption.expose_secret(),
+            )?;
+            println!("esp_sa: {}", entry.as_str());
+        }
     }
 
     // Time passes: first a request for new SAs, then the old ones go.
