@@ -263,7 +263,10 @@ impl Transform {
                 let (esp_header, iv) = header.split_at(ESP_HEADER_LEN);
                 let mut aad = [0; 12];
                 let aad = gcm_aad(&mut aad, esp_header, seq_high);
-                let tag = aes_gcm::Tag::from_exact_iter(icv.iter().copied()).ok_or(Error::Icv)?;
+                // One 16-byte copy (collecting the tag byte by byte through
+                // an iterator cost about 20 ns a packet).
+                let tag = <[u8; TAG_LEN]>::try_from(&*icv).map_err(|_| Error::Icv)?;
+                let tag = aes_gcm::Tag::from(tag);
                 aead.decrypt_in_place_detached(&nonce(salt, iv), aad, ciphertext, &tag)
                     .map_err(|_| Error::Icv)
             }
