@@ -219,3 +219,74 @@ fn ip_protect_without_room_does_allocate() {
     let info = measure(|| protect(&mut out, &mut packet, &mut Counter(1), NOW).unwrap());
     assert!(info.count_total >= 1);
 }
+
+#[test]
+fn sa_database_protect_and_unprotect_allocate_nothing() {
+    use esp_sa::{Endpoint, Lifetime, Role, SaDatabase, SaSet, SaSetParams};
+    use ims_sec_core::Secret;
+    use std::net::IpAddr;
+
+    for v6 in [false, true] {
+        let (ue, pcscf): (IpAddr, IpAddr) = if v6 {
+            (
+                "2001:db8::1".parse().unwrap(),
+                "2001:db8::2".parse().unwrap(),
+            )
+        } else {
+            ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap())
+        };
+        let params = |role| SaSetParams {
+            role,
+            ue: Endpoint {
+                address: ue,
+                port_c: 5060,
+                port_s: 5062,
+                spi_c: 0x1000,
+                spi_s: 0x1001,
+            },
+            pcscf: Endpoint {
+                address: pcscf,
+                port_c: 5064,
+                port_s: 5066,
+                spi_c: 0x2000,
+                spi_s: 0x2001,
+            },
+            replay_window: 64,
+            lifetime: Lifetime::UNLIMITED,
+        };
+        let (ck, ik) = (Secret::new([1; 16]), Secret::new([2; 16]));
+        let set = |role| {
+            SaSet::from_ims_keys(
+                &params(role),
+                IntegrityAlgorithm::HmacSha196,
+                EncryptionAlgorithm::AesCbc128,
+                &ck,
+                &ik,
+                NOW,
+            )
+            .unwrap()
+        };
+        let (mut ue_db, mut pcscf_db) = (SaDatabase::new(), SaDatabase::new());
+        ue_db.insert_set(set(Role::Ue)).unwrap();
+        pcscf_db.insert_set(set(Role::Pcscf)).unwrap();
+
+        // UDP from the UE's client port to the P-CSCF's server port.
+        let mut original = ip_packet(v6, 600);
+        let header = original.len() - 600;
+        original[header..header + 4].copy_from_slice(&[0x13, 0xc4, 0x13, 0xca]);
+        let mut packet = Vec::with_capacity(original.len() + 64);
+        packet.extend_from_slice(&original);
+        let mut rng = Counter(1);
+        ue_db.protect(&mut packet, &mut rng, NOW).unwrap();
+        pcscf_db.unprotect(&mut packet, NOW).unwrap();
+
+        let info = measure(|| {
+            for _ in 0..PACKETS_PER_SIZE {
+                ue_db.protect(&mut packet, &mut rng, NOW).unwrap();
+                pcscf_db.unprotect(&mut packet, NOW).unwrap();
+                assert_eq!(packet[header..], original[header..]);
+            }
+        });
+        assert_eq!(info.count_total, 0, "IPv{}", if v6 { 6 } else { 4 });
+    }
+}
