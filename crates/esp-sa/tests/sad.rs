@@ -66,6 +66,19 @@ fn params(role: Role, v6: bool, lifetime: Lifetime) -> SaSetParams {
     }
 }
 
+/// The set of `p` with HMAC-SHA-1-96 and AES-CBC.
+fn cbc_set(p: &SaSetParams) -> SaSet {
+    SaSet::from_ims_keys(
+        p,
+        IntegrityAlgorithm::HmacSha196,
+        EncryptionAlgorithm::AesCbc128,
+        &ck(),
+        &ik(),
+        T0,
+    )
+    .unwrap()
+}
+
 /// A UDP (17) or TCP (6) packet; only the ports of the transport header matter here.
 fn packet(protocol: u8, src: IpAddr, sport: u16, dst: IpAddr, dport: u16, body: &[u8]) -> Vec<u8> {
     let mut upper = Vec::new();
@@ -178,29 +191,9 @@ fn ue_and_pcscf_sets_carry_udp_and_tcp_both_ways() {
 fn packet_outside_the_selector_is_refused_and_changes_nothing() {
     let mut pcscf_db = SaDatabase::new();
     let p = params(Role::Pcscf, false, Lifetime::UNLIMITED);
-    pcscf_db
-        .insert_set(
-            SaSet::from_ims_keys(
-                &p,
-                IntegrityAlgorithm::HmacSha196,
-                EncryptionAlgorithm::AesCbc128,
-                &ck(),
-                &ik(),
-                T0,
-            )
-            .unwrap(),
-        )
-        .unwrap();
+    pcscf_db.insert_set(cbc_set(&p)).unwrap();
     // The UE's SA to the P-CSCF's server port, used for a packet from another port.
-    let ue_set = SaSet::from_ims_keys(
-        &params(Role::Ue, false, Lifetime::UNLIMITED),
-        IntegrityAlgorithm::HmacSha196,
-        EncryptionAlgorithm::AesCbc128,
-        &ck(),
-        &ik(),
-        T0,
-    )
-    .unwrap();
+    let ue_set = cbc_set(&params(Role::Ue, false, Lifetime::UNLIMITED));
     let mut to_server = ue_set.outbound()[0].1.clone();
     assert_eq!(to_server.spi(), p.pcscf.spi_s);
     let spoofed = packet(
@@ -300,17 +293,7 @@ fn spi_allocation_skips_reserved_used_and_excluded_spis() {
 fn a_set_is_installed_whole_or_not_at_all_and_removed_whole() {
     let mut db = SaDatabase::new();
     let p = params(Role::Pcscf, false, Lifetime::UNLIMITED);
-    let set = || {
-        SaSet::from_ims_keys(
-            &p,
-            IntegrityAlgorithm::HmacSha196,
-            EncryptionAlgorithm::AesCbc128,
-            &ck(),
-            &ik(),
-            T0,
-        )
-        .unwrap()
-    };
+    let set = || cbc_set(&p);
     let handle = db.insert_set(set()).unwrap();
     assert_eq!(handle.inbound, [p.pcscf.spi_s, p.pcscf.spi_c]);
     // The same set again collides on its SPIs and installs nothing.
@@ -395,18 +378,7 @@ fn expiry_reports_soft_once_and_removes_hard() {
     };
     let mut db = SaDatabase::new();
     let p = params(Role::Ue, true, lifetime);
-    db.insert_set(
-        SaSet::from_ims_keys(
-            &p,
-            IntegrityAlgorithm::HmacSha196,
-            EncryptionAlgorithm::AesCbc128,
-            &ck(),
-            &ik(),
-            T0,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    db.insert_set(cbc_set(&p)).unwrap();
     assert!(db.expire(T0 + Duration::from_secs(539)).is_empty());
     let soft = db.expire(T0 + Duration::from_secs(540));
     assert_eq!(soft.len(), 4);
