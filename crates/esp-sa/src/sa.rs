@@ -118,7 +118,9 @@ impl OutboundSa {
     /// The length of the ESP packet for a payload of `payload_len` bytes.
     #[must_use]
     pub fn encapsulated_len(&self, payload_len: usize) -> usize {
-        self.header_len() + encrypted_len(&self.transform, payload_len) + self.transform.icv_len()
+        self.header_len()
+            .saturating_add(encrypted_len(&self.transform, payload_len))
+            .saturating_add(self.transform.icv_len())
     }
 
     /// Protects the payload at `buf[header_len()..header_len() + payload_len]`
@@ -143,7 +145,7 @@ impl OutboundSa {
             header: self.header_len(),
             encrypted: encrypted_len(&self.transform, payload_len),
         };
-        let total = layout.header + layout.encrypted + self.transform.icv_len();
+        let total = self.encapsulated_len(payload_len);
         let packet = buf
             .get_mut(..total)
             .ok_or(Error::Buffer { needed: total })?;
@@ -199,7 +201,11 @@ impl OutboundSa {
 /// Payload and trailer, padded to the transform's block.
 fn encrypted_len(transform: &Transform, payload_len: usize) -> usize {
     let block = transform.block_len();
-    (payload_len + TRAILER_LEN).div_ceil(block) * block
+    // Saturating: an absurd length gives a packet no buffer can hold.
+    payload_len
+        .saturating_add(TRAILER_LEN)
+        .div_ceil(block)
+        .saturating_mul(block)
 }
 
 /// What [`InboundSa::decapsulate`] found.

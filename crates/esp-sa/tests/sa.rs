@@ -250,4 +250,13 @@ fn sequence_numbers_never_cycle() {
         Err(Error::Buffer { .. })
     ));
     assert_eq!(fresh.last_sequence_number(), 0);
+    // An absurd payload length is a buffer error, not an overflow.
+    for len in [usize::MAX, usize::MAX - 1, usize::MAX / 2] {
+        assert!(fresh.encapsulated_len(len) >= len);
+        assert!(matches!(
+            fresh.encapsulate(&mut [0u8; 64], len, 17, &mut Counter(1), NOW),
+            Err(Error::Buffer { .. })
+        ));
+    }
+    assert_eq!(fresh.last_sequence_number(), 0);
 }
