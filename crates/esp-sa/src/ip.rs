@@ -19,6 +19,9 @@ use crate::Error;
 /// The IP protocol number of ESP.
 pub const PROTOCOL_ESP: u8 = 50;
 const IPV6_HEADER_LEN: usize = 40;
+/// Hop-by-hop, routing, fragment and destination options: the IPv6
+/// extension headers that come before ESP.
+const IPV6_EXTENSION_HEADERS: [u8; 4] = [0, 43, 44, 60];
 
 /// Where the header ends and which field holds the upper-layer protocol.
 struct Layout {
@@ -46,6 +49,12 @@ fn layout(packet: &[u8]) -> Result<Layout, Error> {
         4 => {
             let ihl = usize::from(first & 0x0f) * 4;
             if ihl < 20 || packet.len() < ihl || usize::from(u16_at(packet, 2)?) != packet.len() {
+                return Err(Error::IpHeader);
+            }
+            // A fragment (MF set or an offset): transport-mode ESP takes whole
+            // datagrams only, and a fragment offered to it is discarded
+            // (RFC 4303 §3.3.4, §3.4.1). Reassemble first.
+            if u16_at(packet, 6)? & 0x3fff != 0 {
                 return Err(Error::IpHeader);
             }
             Ok(Layout {
@@ -172,6 +181,11 @@ pub fn protect(
 ) -> Result<(), Error> {
     let layout = layout(packet)?;
     let protocol = *packet.get(layout.protocol_at).ok_or(Error::IpHeader)?;
+    // ESP goes after the IPv6 extension headers that precede it (RFC 4303
+    // §3.1.1); this module handles packets without them.
+    if !layout.v4 && IPV6_EXTENSION_HEADERS.contains(&protocol) {
+        return Err(Error::IpHeader);
+    }
     let payload_len = packet.len() - layout.header_len;
     let esp_len = sa.encapsulated_len(payload_len);
     let new_len = layout.header_len + esp_len;

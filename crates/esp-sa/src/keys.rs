@@ -111,8 +111,10 @@ fn salt(which: Salt, ck_im: &Secret<16>, ik_im: &Secret<16>) -> [u8; 4] {
     kdf.update(&[fc]);
     kdf.update(p0);
     kdf.update(&(p0.len() as u16).to_be_bytes());
-    let out = kdf.finalize().into_bytes();
-    out.last_chunk::<4>().copied().unwrap_or_default()
+    let mut out = kdf.finalize().into_bytes();
+    let salt = out.last_chunk::<4>().copied().unwrap_or_default();
+    zeroize::Zeroize::zeroize(out.as_mut_slice());
+    salt
 }
 
 /// `a ‖ b` as a secret, the stack copy wiped.

@@ -102,6 +102,13 @@ impl OutboundSa {
         &self.lifetime
     }
 
+    /// Replaces the limits of an SA in use (TS 33.203 §7.4: a temporary SA
+    /// gets the registration's lifetime once it is confirmed); what it has
+    /// processed and when it was installed still count.
+    pub fn set_lifetime(&mut self, lifetime: Lifetime) {
+        self.lifetime = lifetime;
+    }
+
     /// Where the SA stands at `now`: packets and bytes sent so far, time
     /// since it was installed.
     #[must_use]
@@ -125,7 +132,9 @@ impl OutboundSa {
 
     /// Protects the payload at `buf[header_len()..header_len() + payload_len]`
     /// in place and returns the packet length ([`OutboundSa::encapsulated_len`]).
-    /// A CBC IV is drawn from `rng`; a GCM/GMAC IV is the sequence number.
+    /// A CBC IV is drawn from `rng`; a GCM/GMAC IV is SPI ‖ sequence number
+    /// (the SPI XORed into the high half of an extended sequence number), so
+    /// that SAs sharing a key never share a nonce.
     /// Refuses, changing nothing, when `buf` is too short, a hard lifetime
     /// limit is reached, or the sequence number would cycle (RFC 4303
     /// §3.3.3: rekey).
@@ -158,8 +167,7 @@ impl OutboundSa {
         seq_field.copy_from_slice(&(seq as u32).to_be_bytes());
         let (iv, rest) = rest.split_at_mut(layout.header - HEADER_LEN);
         if self.transform.iv_is_counter() {
-            // RFC 4106 §3.1: a counter; the sequence number never repeats in an SA.
-            for (dst, src) in iv.iter_mut().zip(seq.to_be_bytes()) {
+            for (dst, src) in iv.iter_mut().zip(counter_iv(self.spi, seq).to_be_bytes()) {
                 *dst = src;
             }
         } else {
@@ -196,6 +204,21 @@ impl OutboundSa {
     fn seq_high(&self, seq: u64) -> Option<u32> {
         self.esn.then_some((seq >> 32) as u32)
     }
+}
+
+/// The GCM/GMAC IV of packet `seq` on SA `spi`: the sequence number with the
+/// SPI folded into its high half, i.e. SPI ‖ sequence number for 32-bit
+/// sequence numbers.
+///
+/// RFC 4106 §3.1 and RFC 4543 §3.1: the IV must never repeat for a key. The
+/// sequence number alone does not do: TS 33.203 Annex I keys all four SAs of
+/// a UE–P-CSCF set, both directions, with the same key and salt, and each SA
+/// counts from 1. Their SPIs differ (each node draws its own unique SPIs,
+/// the P-CSCF's different from the UE's), so SPI ‖ sequence number is unique
+/// across the set, and within one SA the map is one-to-one even with
+/// extended sequence numbers.
+pub(crate) const fn counter_iv(spi: u32, seq: u64) -> u64 {
+    seq ^ ((spi as u64) << 32)
 }
 
 /// Payload and trailer, padded to the transform's block.
@@ -275,6 +298,13 @@ impl InboundSa {
     #[must_use]
     pub fn lifetime(&self) -> &Lifetime {
         &self.lifetime
+    }
+
+    /// Replaces the limits of an SA in use (TS 33.203 §7.4: a temporary SA
+    /// gets the registration's lifetime once it is confirmed); what it has
+    /// processed and when it was installed still count.
+    pub fn set_lifetime(&mut self, lifetime: Lifetime) {
+        self.lifetime = lifetime;
     }
 
     /// Where the SA stands at `now`: packets and bytes accepted so far, time

@@ -302,6 +302,35 @@ impl SaDatabase {
         out
     }
 
+    /// Replaces the lifetime limits of one SA (see
+    /// [`OutboundSa::set_lifetime`]); a soft limit it reaches again is
+    /// reported again. Returns whether the SA exists.
+    pub fn set_lifetime(&mut self, sa: &SaRef, lifetime: Lifetime) -> bool {
+        match sa {
+            SaRef::Inbound(spi) => self.inbound.get_mut(spi).map(|e| {
+                e.sa.set_lifetime(lifetime);
+                e.soft_reported = false;
+            }),
+            SaRef::Outbound(selector) => self.outbound.get_mut(selector).map(|e| {
+                e.sa.set_lifetime(lifetime);
+                e.soft_reported = false;
+            }),
+        }
+        .is_some()
+    }
+
+    /// Replaces the lifetime limits of the SAs of a set; returns how many
+    /// were still there.
+    pub fn set_set_lifetime(&mut self, handle: &SaSetHandle, lifetime: Lifetime) -> usize {
+        let inbound = handle.inbound.map(SaRef::Inbound);
+        let outbound = handle.outbound.map(SaRef::Outbound);
+        inbound
+            .iter()
+            .chain(&outbound)
+            .filter(|sa| self.set_lifetime(sa, lifetime))
+            .count()
+    }
+
     /// Installs the four SAs of a set, all or none.
     pub fn insert_set(&mut self, set: SaSet) -> Result<SaSetHandle, Error> {
         let handle = set.handle();
@@ -453,8 +482,26 @@ pub struct SaSetParams {
 
 impl SaSet {
     /// The four SAs, each with its own copy of `transform` (the same keys
-    /// serve all four, TS 33.203 §7.1).
+    /// serve all four, TS 33.203 §7.1). Refused unless the transform
+    /// authenticates and the four SPIs differ.
     pub fn new(params: &SaSetParams, transform: &Transform, now: Duration) -> Result<Self, Error> {
+        if !transform.authenticates() {
+            return Err(Error::Parameter("the SAs of TS 33.203 always authenticate"));
+        }
+        let spis = [
+            params.ue.spi_c,
+            params.ue.spi_s,
+            params.pcscf.spi_c,
+            params.pcscf.spi_s,
+        ];
+        if spis
+            .iter()
+            .enumerate()
+            .any(|(i, spi)| spis.iter().skip(i + 1).any(|other| other == spi))
+        {
+            // TS 33.203 §7.1; GCM/GMAC nonces rely on it too (see OutboundSa::encapsulate).
+            return Err(Error::Parameter("the four SPIs of a set must differ"));
+        }
         let (me, peer) = match params.role {
             Role::Ue => (&params.ue, &params.pcscf),
             Role::Pcscf => (&params.pcscf, &params.ue),

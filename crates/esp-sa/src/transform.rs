@@ -135,13 +135,19 @@ impl Transform {
     }
 
     /// Keys an algorithm pair from the keys of IMS AKA, expanded as TS 33.203
-    /// Annex I says ([`EspKeys::derive`]).
+    /// Annex I says ([`EspKeys::derive`]). Only the pairs Annex H can signal:
+    /// encryption without integrity is refused here.
     pub fn from_ims_keys(
         integrity: IntegrityAlgorithm,
         encryption: EncryptionAlgorithm,
         ck_im: &Secret<16>,
         ik_im: &Secret<16>,
     ) -> Result<Self, Error> {
+        if integrity == IntegrityAlgorithm::Null && encryption != EncryptionAlgorithm::AesGcm {
+            return Err(Error::Parameter(
+                "TS 33.203 Annex H has no encryption without integrity",
+            ));
+        }
         let keys = EspKeys::derive(integrity, encryption, ck_im, ik_im);
         Self::new(
             integrity,
@@ -151,8 +157,9 @@ impl Transform {
         )
     }
 
-    /// A transform that only encrypts or only authenticates, from an already
-    /// keyed cipher and HMAC (for test vectors and custom setups).
+    /// A transform from an already keyed cipher and HMAC, without checking
+    /// the pair: for test vectors (RFC 3602's packets have no integrity).
+    /// NULL without integrity, which RFC 4303 §3.2 forbids, is not refused.
     #[must_use]
     pub fn from_parts(cipher: Cipher, integrity: Option<Integrity>) -> Self {
         Self {
@@ -183,6 +190,12 @@ impl Transform {
             Keyed::Separate { .. } => self.encryption.iv_len(),
             Keyed::Gcm(..) | Keyed::Gmac(..) => GCM_IV_LEN,
         }
+    }
+
+    /// Whether packets are authenticated (an ICV is present).
+    #[must_use]
+    pub fn authenticates(&self) -> bool {
+        self.icv_len() > 0
     }
 
     /// Whether the IV is a counter (GCM, GMAC: it must never repeat) rather

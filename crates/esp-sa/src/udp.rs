@@ -82,9 +82,8 @@ pub fn write_header(
     destination_port: u16,
     payload_len: usize,
 ) -> Result<(), Error> {
-    let length = u16::try_from(HEADER_LEN + payload_len).map_err(|_| Error::Length {
-        got: HEADER_LEN + payload_len,
-    })?;
+    let total = payload_len.saturating_add(HEADER_LEN);
+    let length = u16::try_from(total).map_err(|_| Error::Length { got: total })?;
     let header = buf
         .first_chunk_mut::<HEADER_LEN>()
         .ok_or(Error::Buffer { needed: HEADER_LEN })?;

@@ -16,8 +16,8 @@
 //! Left out: test cases 3, 9, 11 and 14 (AES-256) and 7 (AES-192), since
 //! esp-sa keys AES-128 only. All of the draft's ICVs are 16 bytes.
 //!
-//! The draft's IVs are never the sequence number, while our sender always
-//! uses the sequence number as IV (RFC 4106 §3.1 allows any counter), so the
+//! The draft's IVs are never SPI ‖ sequence number, while our sender always
+//! uses that as IV (RFC 4106 §3.1 allows any counter), so the
 //! sending side cannot reproduce these packets byte for byte: it is checked
 //! to build the same plaintext (padding, trailer) with the counter IV.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
@@ -384,7 +384,7 @@ fn check_tampering(v: &Vector, transform: fn(&str) -> Transform) {
 }
 
 /// Sends the vector's payload with its key, SPI and sequence number: the
-/// header is the draft's, the IV is the 64-bit sequence number, and the
+/// header is the draft's, the IV is SPI ‖ sequence number (the SPI XORed into the high half), and the
 /// receiver finds the draft's ESP plaintext (same padding and trailer).
 /// Returns the packet sent.
 fn check_send(v: &Vector, transform: fn(&str) -> Transform) -> Vec<u8> {
@@ -407,7 +407,11 @@ fn check_send(v: &Vector, transform: fn(&str) -> Transform) -> Vec<u8> {
         packet[..8],
         "case {case}: SPI and sequence number"
     );
-    assert_eq!(wire[8..16], v.seq.to_be_bytes(), "case {case}: counter IV");
+    assert_eq!(
+        wire[8..16],
+        (v.seq ^ (u64::from(v.spi) << 32)).to_be_bytes(),
+        "case {case}: counter IV, SPI ‖ sequence number"
+    );
     // Which is why the rest differs from the draft's packet.
     assert_ne!(wire[8..16], packet[8..16], "case {case}");
 

@@ -136,3 +136,45 @@ fn refusals_leave_packet_and_sa_alone() {
         );
     }
 }
+
+/// RFC 4303 §3.3.4/§3.4.1: transport mode takes whole datagrams; fragments
+/// are refused both ways, and so is an IPv6 packet with extension headers
+/// before the upper layer.
+#[test]
+fn fragments_and_ipv6_extension_headers_are_refused() {
+    let cipher = Cipher::new(EncryptionAlgorithm::Null, &[]).unwrap();
+    let integrity = Integrity::new(IntegrityAlgorithm::HmacSha196, &[1; 20]).unwrap();
+    let transform = || Transform::from_parts(cipher.clone(), Some(integrity.clone()));
+    let mut out = OutboundSa::new(300, transform(), false);
+    let whole = h("45000020 00004000 40110000 0a000001 0a000002 13c413c4 000c0000 61626364");
+    for frag in ["2000", "0001", "6001"] {
+        let mut packet = whole.clone();
+        packet[6..8].copy_from_slice(&h(frag));
+        assert_eq!(
+            protect(&mut out, &mut packet, &mut FixedIv(vec![0]), NOW),
+            Err(Error::IpHeader),
+            "flags/offset {frag}"
+        );
+    }
+    let mut inbound = InboundSa::new(300, transform(), ReplayWindow::new(64, false).unwrap());
+    let mut packet = whole.clone();
+    protect(&mut out, &mut packet, &mut FixedIv(vec![0]), NOW).unwrap();
+    packet[6] |= 0x20; // MF on the protected packet
+    let before = inbound.window().clone();
+    assert_eq!(
+        unprotect(&mut inbound, &mut packet, NOW),
+        Err(Error::IpHeader)
+    );
+    assert_eq!(inbound.window(), &before);
+    // IPv6 with a hop-by-hop options header (next header 0).
+    let mut v6 = h("60000000 0008 00 40");
+    v6.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    v6.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    v6.extend_from_slice(&h("11000000 00000000"));
+    let original = v6.clone();
+    assert_eq!(
+        protect(&mut out, &mut v6, &mut FixedIv(vec![0]), NOW),
+        Err(Error::IpHeader)
+    );
+    assert_eq!(v6, original);
+}

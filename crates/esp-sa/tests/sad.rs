@@ -396,3 +396,104 @@ fn expiry_reports_soft_once_and_removes_hard() {
     assert!(hard.iter().all(|e| e.state == LifetimeState::Hard));
     assert!(db.is_empty());
 }
+
+/// TS 33.203 keys the four SAs of a set with one key and salt; with AES-GCM
+/// or AES-GMAC their nonces must still never repeat (RFC 4106 §3.1, RFC 4543
+/// §3.1): no two packets of the set, in either direction, share an IV.
+#[test]
+fn aead_sas_of_a_set_never_share_an_iv() {
+    for (int, enc) in [
+        (IntegrityAlgorithm::Null, EncryptionAlgorithm::AesGcm),
+        (IntegrityAlgorithm::AesGmac, EncryptionAlgorithm::Null),
+    ] {
+        let mut ivs = std::collections::HashSet::new();
+        for role in [Role::Ue, Role::Pcscf] {
+            let set = SaSet::from_ims_keys(
+                &params(role, false, Lifetime::UNLIMITED),
+                int,
+                enc,
+                &ck(),
+                &ik(),
+                T0,
+            )
+            .unwrap();
+            for (_, sa) in set.outbound() {
+                let mut sa = sa.clone();
+                for _ in 0..50 {
+                    let mut buf = vec![0u8; sa.encapsulated_len(10)];
+                    sa.encapsulate(&mut buf, 10, 17, &mut Counter(1), T0)
+                        .unwrap();
+                    assert!(ivs.insert(buf[8..16].to_vec()), "{int}/{enc}: IV repeated");
+                }
+            }
+        }
+        assert_eq!(ivs.len(), 200);
+    }
+}
+
+#[test]
+fn a_set_needs_integrity_and_four_different_spis() {
+    let p = params(Role::Ue, false, Lifetime::UNLIMITED);
+    assert!(matches!(
+        SaSet::from_ims_keys(
+            &p,
+            IntegrityAlgorithm::Null,
+            EncryptionAlgorithm::AesCbc128,
+            &ck(),
+            &ik(),
+            T0
+        ),
+        Err(Error::Parameter(_))
+    ));
+    let encryption_only = esp_sa::Transform::new(
+        IntegrityAlgorithm::Null,
+        &[],
+        EncryptionAlgorithm::AesCbc128,
+        &[0; 16],
+    )
+    .unwrap();
+    assert!(matches!(
+        SaSet::new(&p, &encryption_only, T0),
+        Err(Error::Parameter(_))
+    ));
+    let mut clash = p;
+    clash.pcscf.spi_s = clash.ue.spi_c;
+    assert!(matches!(
+        SaSet::from_ims_keys(
+            &clash,
+            IntegrityAlgorithm::HmacSha196,
+            EncryptionAlgorithm::AesCbc128,
+            &ck(),
+            &ik(),
+            T0
+        ),
+        Err(Error::Parameter(_))
+    ));
+}
+
+/// TS 33.203 §7.4: temporary SAs get the registration's lifetime once it is
+/// confirmed, keeping what they have counted.
+#[test]
+fn lifetimes_can_be_extended_in_place() {
+    let short = Lifetime {
+        soft: Limits::time(Duration::from_secs(30)),
+        hard: Limits::time(Duration::from_secs(60)),
+    };
+    let long = Lifetime {
+        soft: Limits::time(Duration::from_secs(570)),
+        hard: Limits::time(Duration::from_secs(630)),
+    };
+    let mut db = SaDatabase::new();
+    let handle = db
+        .insert_set(cbc_set(&params(Role::Ue, false, short)))
+        .unwrap();
+    assert_eq!(db.expire(T0 + Duration::from_secs(30)).len(), 4, "soft");
+    assert_eq!(db.set_set_lifetime(&handle, long), 4);
+    // Counted from installation still; the soft limit is reported anew.
+    assert!(db.expire(T0 + Duration::from_secs(60)).is_empty());
+    let soft = db.expire(T0 + Duration::from_secs(570));
+    assert!(soft.len() == 4 && soft.iter().all(|e| e.state == LifetimeState::Soft));
+    assert!(!db.set_lifetime(&SaRef::Inbound(1), long));
+    assert_eq!(db.expire(T0 + Duration::from_secs(630)).len(), 4);
+    assert!(db.is_empty());
+}

@@ -247,7 +247,8 @@ impl PeerSa {
     fn iv(&self, seq: u64, rng: &mut Counter) -> Vec<u8> {
         let transform = self.transform();
         if transform.iv_is_counter() {
-            seq.to_be_bytes().to_vec()
+            // Our counter IV: SPI ‖ sequence number (SPI XORed into the high half).
+            (seq ^ (u64::from(self.spi) << 32)).to_be_bytes().to_vec()
         } else {
             let mut iv = vec![0; transform.iv_len()];
             rng.fill_bytes(&mut iv);

@@ -38,8 +38,8 @@ proptest! {
         buf[h..h + payload.len()].copy_from_slice(&payload);
         let n = out.encapsulate(&mut buf, payload.len(), 17, &mut Counter(0), Duration::ZERO).unwrap();
         let seq = last + 1;
-        // The IV is the 64-bit sequence number.
-        prop_assert_eq!(&buf[8..16], &seq.to_be_bytes()[..]);
+        // The IV is SPI ‖ sequence number, the SPI XORed into an ESN's high half.
+        prop_assert_eq!(&buf[8..16], &(seq ^ (0x4321u64 << 32)).to_be_bytes()[..]);
         let (covered, icv) = buf[..n].split_at(n - 16);
         let mut aad = covered[..4].to_vec();
         if esn {
