@@ -14,7 +14,7 @@ use esp_sa::{
 use ims_sec_core::Secret;
 
 mod common;
-use common::{transform, Counter};
+use common::{packets, transform, Counter};
 
 const T0: Duration = Duration::from_secs(1000);
 
@@ -79,46 +79,13 @@ fn cbc_set(p: &SaSetParams) -> SaSet {
     .unwrap()
 }
 
-/// A UDP (17) or TCP (6) packet; only the ports of the transport header matter here.
+/// A UDP (17) or TCP (6) packet with a SIP body, from the shared builders.
 fn packet(protocol: u8, src: IpAddr, sport: u16, dst: IpAddr, dport: u16, body: &[u8]) -> Vec<u8> {
-    let mut upper = Vec::new();
-    upper.extend_from_slice(&sport.to_be_bytes());
-    upper.extend_from_slice(&dport.to_be_bytes());
     if protocol == 17 {
-        upper.extend_from_slice(&((8 + body.len()) as u16).to_be_bytes());
-        upper.extend_from_slice(&[0, 0]);
+        packets::udp(src, dst, sport, dport, body)
     } else {
-        // TCP: seq, ack, offset 5, flags PSH|ACK, window, checksum, urgent.
-        upper.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0]);
+        packets::tcp(src, dst, sport, dport, 1, body)
     }
-    upper.extend_from_slice(body);
-    let mut p = Vec::new();
-    match (src, dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => {
-            p.extend_from_slice(&[0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, protocol, 0, 0]);
-            p.extend_from_slice(&s.octets());
-            p.extend_from_slice(&d.octets());
-            let len = (20 + upper.len()) as u16;
-            p[2..4].copy_from_slice(&len.to_be_bytes());
-            let mut sum: u32 = p
-                .chunks(2)
-                .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
-                .sum();
-            while sum > 0xffff {
-                sum = (sum & 0xffff) + (sum >> 16);
-            }
-            p[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
-        }
-        (IpAddr::V6(s), IpAddr::V6(d)) => {
-            p.extend_from_slice(&[0x60, 0, 0, 0, 0, 0, protocol, 64]);
-            p[4..6].copy_from_slice(&(upper.len() as u16).to_be_bytes());
-            p.extend_from_slice(&s.octets());
-            p.extend_from_slice(&d.octets());
-        }
-        _ => unreachable!(),
-    }
-    p.extend_from_slice(&upper);
-    p
 }
 
 fn spi_on_wire(protected: &[u8]) -> u32 {
