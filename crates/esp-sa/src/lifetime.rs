@@ -35,14 +35,6 @@ impl Limits {
             time: Some(time),
         }
     }
-
-    fn reached(&self, usage: &Usage, now: Duration) -> bool {
-        self.packets.is_some_and(|max| usage.packets >= max)
-            || self.bytes.is_some_and(|max| usage.bytes >= max)
-            || self
-                .time
-                .is_some_and(|max| now.saturating_sub(usage.installed) >= max)
-    }
 }
 
 /// The soft and hard limits of an SA.
@@ -73,31 +65,51 @@ pub enum LifetimeState {
     Hard,
 }
 
-/// What an SA has processed since it was installed.
+/// An SA's limits and what it has processed since it was installed: the
+/// lifetime bookkeeping both SA directions share.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Usage {
-    pub(crate) installed: Duration,
-    pub(crate) packets: u64,
-    pub(crate) bytes: u64,
+pub(crate) struct Tracker {
+    lifetime: Lifetime,
+    installed: Duration,
+    packets: u64,
+    bytes: u64,
 }
 
-impl Usage {
-    pub(crate) fn new(installed: Duration) -> Self {
+impl Tracker {
+    pub(crate) fn new(lifetime: Lifetime, installed: Duration) -> Self {
         Self {
+            lifetime,
             installed,
             packets: 0,
             bytes: 0,
         }
     }
 
-    pub(crate) fn state(&self, lifetime: &Lifetime, now: Duration) -> LifetimeState {
-        if lifetime.hard.reached(self, now) {
+    pub(crate) fn lifetime(&self) -> &Lifetime {
+        &self.lifetime
+    }
+
+    /// New limits; what was processed, and when the SA was installed, still count.
+    pub(crate) fn set_lifetime(&mut self, lifetime: Lifetime) {
+        self.lifetime = lifetime;
+    }
+
+    pub(crate) fn state(&self, now: Duration) -> LifetimeState {
+        if self.reached(&self.lifetime.hard, now) {
             LifetimeState::Hard
-        } else if lifetime.soft.reached(self, now) {
+        } else if self.reached(&self.lifetime.soft, now) {
             LifetimeState::Soft
         } else {
             LifetimeState::Live
         }
+    }
+
+    fn reached(&self, limits: &Limits, now: Duration) -> bool {
+        limits.packets.is_some_and(|max| self.packets >= max)
+            || limits.bytes.is_some_and(|max| self.bytes >= max)
+            || limits
+                .time
+                .is_some_and(|max| now.saturating_sub(self.installed) >= max)
     }
 
     pub(crate) fn record(&mut self, payload_len: usize) {

@@ -17,7 +17,7 @@ use core::time::Duration;
 
 use rand_core::CryptoRngCore;
 
-use crate::lifetime::{Lifetime, LifetimeState, Usage};
+use crate::lifetime::{Lifetime, LifetimeState, Tracker};
 use crate::replay::{Replay, ReplayWindow};
 use crate::transform::{Layout, Transform};
 use crate::Error;
@@ -37,8 +37,7 @@ pub struct OutboundSa {
     esn: bool,
     /// The last sequence number sent (0: none yet).
     last_seq: u64,
-    lifetime: Lifetime,
-    usage: Usage,
+    life: Tracker,
 }
 
 impl OutboundSa {
@@ -52,16 +51,14 @@ impl OutboundSa {
             transform,
             esn,
             last_seq: 0,
-            lifetime: Lifetime::UNLIMITED,
-            usage: Usage::default(),
+            life: Tracker::default(),
         }
     }
 
     /// Sets the lifetime limits, counted from `now`.
     #[must_use]
     pub fn with_lifetime(mut self, lifetime: Lifetime, now: Duration) -> Self {
-        self.lifetime = lifetime;
-        self.usage = Usage::new(now);
+        self.life = Tracker::new(lifetime, now);
         self
     }
 
@@ -99,21 +96,21 @@ impl OutboundSa {
     /// The lifetime limits.
     #[must_use]
     pub fn lifetime(&self) -> &Lifetime {
-        &self.lifetime
+        self.life.lifetime()
     }
 
     /// Replaces the limits of an SA in use (TS 33.203 §7.4: a temporary SA
     /// gets the registration's lifetime once it is confirmed); what it has
     /// processed and when it was installed still count.
     pub fn set_lifetime(&mut self, lifetime: Lifetime) {
-        self.lifetime = lifetime;
+        self.life.set_lifetime(lifetime);
     }
 
     /// Where the SA stands at `now`: packets and bytes sent so far, time
     /// since it was installed.
     #[must_use]
     pub fn lifetime_state(&self, now: Duration) -> LifetimeState {
-        self.usage.state(&self.lifetime, now)
+        self.life.state(now)
     }
 
     /// Headroom needed before the payload: ESP header and IV.
@@ -185,7 +182,7 @@ impl OutboundSa {
         }
         self.transform.seal(packet, layout, self.seq_high(seq))?;
         self.last_seq = seq;
-        self.usage.record(payload_len);
+        self.life.record(payload_len);
         Ok(total)
     }
 
@@ -249,8 +246,7 @@ pub struct InboundSa {
     spi: u32,
     transform: Transform,
     window: ReplayWindow,
-    lifetime: Lifetime,
-    usage: Usage,
+    life: Tracker,
 }
 
 impl InboundSa {
@@ -263,16 +259,14 @@ impl InboundSa {
             spi,
             transform,
             window,
-            lifetime: Lifetime::UNLIMITED,
-            usage: Usage::default(),
+            life: Tracker::default(),
         }
     }
 
     /// Sets the lifetime limits, counted from `now`.
     #[must_use]
     pub fn with_lifetime(mut self, lifetime: Lifetime, now: Duration) -> Self {
-        self.lifetime = lifetime;
-        self.usage = Usage::new(now);
+        self.life = Tracker::new(lifetime, now);
         self
     }
 
@@ -297,21 +291,21 @@ impl InboundSa {
     /// The lifetime limits.
     #[must_use]
     pub fn lifetime(&self) -> &Lifetime {
-        &self.lifetime
+        self.life.lifetime()
     }
 
     /// Replaces the limits of an SA in use (TS 33.203 §7.4: a temporary SA
     /// gets the registration's lifetime once it is confirmed); what it has
     /// processed and when it was installed still count.
     pub fn set_lifetime(&mut self, lifetime: Lifetime) {
-        self.lifetime = lifetime;
+        self.life.set_lifetime(lifetime);
     }
 
     /// Where the SA stands at `now`: packets and bytes accepted so far, time
     /// since it was installed.
     #[must_use]
     pub fn lifetime_state(&self, now: Duration) -> LifetimeState {
-        self.usage.state(&self.lifetime, now)
+        self.life.state(now)
     }
 
     /// Checks and decrypts an ESP packet in place (RFC 4303 §3.4): length,
@@ -385,7 +379,7 @@ impl InboundSa {
             plaintext.get(..payload_len).unwrap_or_default(),
         )?;
         self.window.accept(seq).map_err(Error::Replay)?;
-        self.usage.record(payload_len);
+        self.life.record(payload_len);
         Ok(Decapsulated {
             sequence_number: seq,
             next_header,
