@@ -8,6 +8,21 @@
 
 extern crate alloc;
 
+pub mod error;
+pub mod header;
 pub mod message;
+pub mod options;
+pub mod pcscf;
+pub mod tuple;
+pub mod ue;
 
+pub use error::Error;
+pub use header::{
+    Algorithm, HeaderParseError, Mechanism, MechanismList, MechanismName, MechanismParam, Mode,
+    Protocol, QValue, SecurityHeader,
+};
 pub use message::{Header, Headers, Message};
+pub use options::FirstHopCheck;
+pub use pcscf::{prepare_for_s_cscf, Challenge, PcscfAgreement, PcscfPolicy, Refusal, SaOptions};
+pub use tuple::{AlgorithmPair, AlgorithmProfile, Ipsec3gpp, Release, SpisAndPorts, TupleError};
+pub use ue::{UeAgreement, UeChallenge};
