@@ -10,6 +10,7 @@ extern crate alloc;
 
 pub mod error;
 pub mod header;
+pub mod lifecycle;
 pub mod message;
 pub mod options;
 pub mod pcscf;
@@ -21,8 +22,9 @@ pub use header::{
     Algorithm, HeaderParseError, Mechanism, MechanismList, MechanismName, MechanismParam, Mode,
     Protocol, QValue, SecurityHeader,
 };
+pub use lifecycle::{Action, DeleteReason, Event, SaLifecycle, SaOptions, SetState};
 pub use message::{Header, Headers, Message};
 pub use options::FirstHopCheck;
-pub use pcscf::{prepare_for_s_cscf, Challenge, PcscfAgreement, PcscfPolicy, Refusal, SaOptions};
+pub use pcscf::{prepare_for_s_cscf, Challenge, PcscfAgreement, PcscfPolicy, Refusal};
 pub use tuple::{AlgorithmPair, AlgorithmProfile, Ipsec3gpp, Release, SpisAndPorts, TupleError};
 pub use ue::{UeAgreement, UeChallenge};

@@ -17,45 +17,16 @@ use alloc::vec::Vec;
 use core::net::IpAddr;
 use core::time::Duration;
 
-use esp_sa::{Endpoint, Lifetime, Limits, Role, SaDatabase, SaSet, SaSetParams, Selector};
+use esp_sa::{Endpoint, Role, SaDatabase, SaSet, SaSetParams, Selector};
 use ims_sec_core::Secret;
 use rand_core::CryptoRngCore;
 
 use crate::error::Error;
 use crate::header::{MechanismList, QValue, SecurityHeader};
+use crate::lifecycle::SaOptions;
 use crate::message::Headers;
 use crate::options::{self, FirstHopCheck, SEC_AGREE};
 use crate::tuple::{AlgorithmPair, AlgorithmProfile, Ipsec3gpp, Release, SpisAndPorts};
-
-/// The SA parameters the agreement does not negotiate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SaOptions {
-    /// Anti-replay window of every SA (TS 33.203 sets no size; 64 is RFC 4303's default).
-    pub replay_window: u32,
-    /// Lifetime of a temporary SA set: the reg-await-auth timer
-    /// (TS 24.229 §5.1.1.5.1, §5.2.2; 4 minutes in TS 24.229 table 7.7.1).
-    pub reg_await_auth: Duration,
-}
-
-impl Default for SaOptions {
-    fn default() -> Self {
-        Self {
-            replay_window: 64,
-            reg_await_auth: Duration::from_secs(240),
-        }
-    }
-}
-
-impl SaOptions {
-    /// The lifetime of a temporary set.
-    #[must_use]
-    pub fn temporary_lifetime(&self) -> Lifetime {
-        Lifetime {
-            soft: Limits::NONE,
-            hard: Limits::time(self.reg_await_auth),
-        }
-    }
-}
 
 /// A P-CSCF's configuration for the agreement.
 #[derive(Debug, Clone, PartialEq, Eq)]

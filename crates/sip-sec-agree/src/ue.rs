@@ -20,9 +20,10 @@ use ims_sec_core::Secret;
 
 use crate::error::Error;
 use crate::header::{MechanismList, SecurityHeader};
+use crate::lifecycle::SaOptions;
 use crate::message::Headers;
 use crate::options;
-use crate::pcscf::{endpoint_of, SaOptions};
+use crate::pcscf::endpoint_of;
 use crate::tuple::{AlgorithmPair, AlgorithmProfile, Ipsec3gpp, SpisAndPorts};
 
 /// What the UE chose from the 401, and the SAs to install before it sends
