@@ -9,5 +9,7 @@
 extern crate alloc;
 
 pub mod message;
+pub mod trust;
 
 pub use message::{Header, Headers, Message};
+pub use trust::{AddressRange, Classification, Decision, Partner, Peer, Privacy, TrustPolicy};
