@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod message;
 pub mod options;
 pub mod pcscf;
+pub mod trust;
 pub mod tuple;
 pub mod ue;
 
@@ -26,5 +27,6 @@ pub use lifecycle::{Action, DeleteReason, Event, SaLifecycle, SaOptions, SetStat
 pub use message::{Header, Headers, Message};
 pub use options::FirstHopCheck;
 pub use pcscf::{prepare_for_s_cscf, Challenge, PcscfAgreement, PcscfPolicy, Refusal};
+pub use trust::{AddressRange, Classification, Decision, Partner, Peer, Privacy, TrustPolicy};
 pub use tuple::{AlgorithmPair, AlgorithmProfile, Ipsec3gpp, Release, SpisAndPorts, TupleError};
 pub use ue::{UeAgreement, UeChallenge};
