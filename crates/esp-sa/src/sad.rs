@@ -114,6 +114,11 @@ struct Outbound {
 pub struct SaDatabase {
     inbound: BTreeMap<u32, Inbound>,
     outbound: BTreeMap<Selector, Outbound>,
+    /// Outbound SAs of a newer set whose selector an older set still sends
+    /// on (a re-registration keeps the UE's protected server port and the
+    /// P-CSCF's ports, TS 33.203 §7.4): kept until
+    /// [`SaDatabase::use_set_for_sending`] or the older set's removal.
+    standby: Vec<(Selector, Outbound)>,
 }
 
 impl SaDatabase {
@@ -126,7 +131,7 @@ impl SaDatabase {
     /// Number of inbound and outbound SAs.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.inbound.len() + self.outbound.len()
+        self.inbound.len() + self.outbound.len() + self.standby.len()
     }
 
     /// Whether there is no SA.
@@ -196,7 +201,9 @@ impl SaDatabase {
 
     /// Removes the outbound SA for `selector`.
     pub fn remove_outbound(&mut self, selector: &Selector) -> Option<OutboundSa> {
-        self.outbound.remove(selector).map(|e| e.sa)
+        let removed = self.outbound.remove(selector).map(|e| e.sa);
+        self.promote_standby();
+        removed
     }
 
     /// The inbound SA with `spi`.
@@ -299,7 +306,71 @@ impl SaDatabase {
                 &mut out,
             )
         });
+        self.standby.retain_mut(|(selector, e)| {
+            keep(
+                e.sa.lifetime_state(now),
+                &mut e.soft_reported,
+                SaRef::Outbound(*selector),
+                &mut out,
+            )
+        });
+        self.promote_standby();
         out
+    }
+
+    /// Makes a standby SA active for every selector left without one.
+    fn promote_standby(&mut self) {
+        let mut i = 0;
+        while let Some((selector, _)) = self.standby.get(i) {
+            if self.outbound.contains_key(selector) {
+                i += 1;
+            } else {
+                let (selector, entry) = self.standby.remove(i);
+                self.outbound.insert(selector, entry);
+            }
+        }
+    }
+
+    /// The outbound SA of a set: active or on standby.
+    fn set_outbound_mut(&mut self, selector: &Selector, spi: u32) -> Option<&mut Outbound> {
+        match self.outbound.get_mut(selector) {
+            Some(e) if e.sa.spi() == spi => Some(e),
+            _ => self
+                .standby
+                .iter_mut()
+                .find(|(s, e)| s == selector && e.sa.spi() == spi)
+                .map(|(_, e)| e),
+        }
+    }
+
+    /// Sends through the set's outbound SAs from now on, where an older set
+    /// shares their selectors (the older SAs go on standby until removed).
+    /// Returns how many of the set's outbound SAs are now active.
+    pub fn use_set_for_sending(&mut self, handle: &SaSetHandle) -> usize {
+        let mut active = 0;
+        for (selector, spi) in handle.outbound.iter().zip(handle.outbound_spis) {
+            if self
+                .outbound
+                .get(selector)
+                .is_some_and(|e| e.sa.spi() == spi)
+            {
+                active += 1;
+                continue;
+            }
+            let Some(i) = self
+                .standby
+                .iter()
+                .position(|(s, e)| s == selector && e.sa.spi() == spi)
+            else {
+                continue;
+            };
+            let (selector, entry) = self.standby.remove(i);
+            if let Some(older) = self.outbound.insert(selector, entry) {
+                self.standby.push((selector, older));
+            }
+            active += 1;
+        }
+        active
     }
 
     /// Replaces the lifetime limits of one SA (see
@@ -322,16 +393,32 @@ impl SaDatabase {
     /// Replaces the lifetime limits of the SAs of a set; returns how many
     /// were still there.
     pub fn set_set_lifetime(&mut self, handle: &SaSetHandle, lifetime: Lifetime) -> usize {
-        let inbound = handle.inbound.map(SaRef::Inbound);
-        let outbound = handle.outbound.map(SaRef::Outbound);
-        inbound
+        let inbound = handle
+            .inbound
+            .map(SaRef::Inbound)
             .iter()
-            .chain(&outbound)
             .filter(|sa| self.set_lifetime(sa, lifetime))
-            .count()
+            .count();
+        let outbound = handle
+            .outbound
+            .iter()
+            .zip(handle.outbound_spis)
+            .filter(|(selector, spi)| {
+                self.set_outbound_mut(selector, *spi)
+                    .map(|e| {
+                        e.sa.set_lifetime(lifetime);
+                        e.soft_reported = false;
+                    })
+                    .is_some()
+            })
+            .count();
+        inbound + outbound
     }
 
-    /// Installs the four SAs of a set, all or none.
+    /// Installs the four SAs of a set, all or none. Where an installed set
+    /// already sends on one of its outbound selectors (a re-registration),
+    /// the new outbound SA waits on standby until
+    /// [`SaDatabase::use_set_for_sending`] or the older set's removal.
     pub fn insert_set(&mut self, set: SaSet) -> Result<SaSetHandle, Error> {
         let handle = set.handle();
         let [a, b] = &handle.inbound;
@@ -351,7 +438,8 @@ impl SaDatabase {
             || handle
                 .outbound
                 .iter()
-                .any(|s| self.outbound.contains_key(s))
+                .zip(handle.outbound_spis)
+                .any(|(s, spi)| self.set_outbound_mut(s, spi).is_some())
         {
             return Err(Error::SelectorInUse);
         }
@@ -359,7 +447,15 @@ impl SaDatabase {
             self.insert_inbound(selector, sa)?;
         }
         for (selector, sa) in set.outbound {
-            self.insert_outbound(selector, sa)?;
+            let entry = Outbound {
+                sa,
+                soft_reported: false,
+            };
+            if self.outbound.contains_key(&selector) {
+                self.standby.push((selector, entry));
+            } else {
+                self.outbound.insert(selector, entry);
+            }
         }
         Ok(handle)
     }
@@ -371,11 +467,25 @@ impl SaDatabase {
             .iter()
             .filter(|spi| self.remove_inbound(**spi).is_some())
             .count();
-        let outbound = handle
-            .outbound
-            .iter()
-            .filter(|s| self.remove_outbound(s).is_some())
-            .count();
+        let mut outbound = 0;
+        for (selector, spi) in handle.outbound.iter().zip(handle.outbound_spis) {
+            if self
+                .outbound
+                .get(selector)
+                .is_some_and(|e| e.sa.spi() == spi)
+            {
+                self.outbound.remove(selector);
+                outbound += 1;
+            } else if let Some(i) = self
+                .standby
+                .iter()
+                .position(|(s, e)| s == selector && e.sa.spi() == spi)
+            {
+                self.standby.remove(i);
+                outbound += 1;
+            }
+        }
+        self.promote_standby();
         inbound + outbound
     }
 }
@@ -447,6 +557,8 @@ pub struct SaSetHandle {
     pub inbound: [u32; 2],
     /// The selectors of the two outbound SAs.
     pub outbound: [Selector; 2],
+    /// The SPIs of the two outbound SAs (the peer's), in the same order.
+    pub outbound_spis: [u32; 2],
 }
 
 /// The four SAs between a UE and its P-CSCF, seen from one of them
@@ -577,10 +689,11 @@ impl SaSet {
     #[must_use]
     pub fn handle(&self) -> SaSetHandle {
         let [(_, a), (_, b)] = &self.inbound;
-        let [(c, _), (d, _)] = &self.outbound;
+        let [(c, e), (d, f)] = &self.outbound;
         SaSetHandle {
             inbound: [a.spi(), b.spi()],
             outbound: [*c, *d],
+            outbound_spis: [e.spi(), f.spi()],
         }
     }
 }

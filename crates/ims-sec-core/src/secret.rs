@@ -30,6 +30,8 @@ impl fmt::Display for LengthError {
     }
 }
 
+impl core::error::Error for LengthError {}
+
 /// Compares two byte strings in time that depends only on their lengths.
 ///
 /// Use it for every MAC, RES, ICV and tag check: a comparison that stops at

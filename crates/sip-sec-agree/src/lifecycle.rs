@@ -75,6 +75,10 @@ pub enum Action {
         /// The new lifetime.
         lifetime: Lifetime,
     },
+    /// Send through this set from now on where an older set shares its
+    /// selectors ([`esp_sa::SaDatabase::use_set_for_sending`]): at the UE
+    /// once the registration succeeds, at the P-CSCF once the UE has used it.
+    UseForSending(SaSetHandle),
     /// Delete the set.
     Delete {
         /// The set.
@@ -182,6 +186,15 @@ impl SaLifecycle {
     /// Takes an event at `now`. An event that does not fit (an unknown set,
     /// a registration without any set) is an error and changes nothing.
     pub fn handle(&mut self, now: Duration, event: Event) -> Result<(), Error> {
+        let sending = self.sending_set();
+        self.apply(now, event)?;
+        if let Some(set) = self.sending_set().filter(|s| Some(*s) != sending) {
+            self.actions.push_back(Action::UseForSending(set));
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, now: Duration, event: Event) -> Result<(), Error> {
         match event {
             Event::TemporaryInstalled(set) => {
                 if self.entry(&set).is_some() {
@@ -337,6 +350,16 @@ impl SaLifecycle {
     #[must_use]
     pub fn state(&self, set: &SaSetHandle) -> Option<SetState> {
         self.entry(set).map(|e| e.state)
+    }
+
+    /// The tracked set one of whose inbound SAs has SPI `spi` (from
+    /// [`esp_sa::sad::Unprotected::spi`]), for [`Event::ProtectedReceived`].
+    #[must_use]
+    pub fn set_with_spi(&self, spi: u32) -> Option<SaSetHandle> {
+        self.sets
+            .iter()
+            .find(|e| e.set.inbound.contains(&spi))
+            .map(|e| e.set)
     }
 
     /// The sets tracked, oldest first, with their states.

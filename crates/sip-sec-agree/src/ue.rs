@@ -115,6 +115,26 @@ impl UeAgreement {
         options::add_sec_agree(headers);
     }
 
+    /// Adds to a re-REGISTER sent through the SAs of the registration in
+    /// force (`registered`): this agreement's new Security-Client, the
+    /// Security-Verify of the last successful authentication and the
+    /// `sec-agree` option tags (TS 24.229 §5.1.1.4.2).
+    pub fn write_reregister(
+        &self,
+        registered: &UeAgreement,
+        headers: &mut Headers,
+    ) -> Result<(), Error> {
+        let State::Chosen { server, .. } = &registered.state else {
+            return Err(Error::State(
+                "the registration in force has no Security-Server",
+            ));
+        };
+        self.client.write_to(headers, SecurityHeader::Client);
+        server.write_to(headers, SecurityHeader::Verify);
+        options::add_sec_agree(headers);
+        Ok(())
+    }
+
     /// SM6: the 401's headers, after AUTN was verified and CK and IK
     /// computed. The UE takes the most preferred tuple it offered and
     /// refuses a Security-Server that contradicts its offer: no usable
