@@ -11,7 +11,7 @@
 //! timer: [`SaDatabase::expire`] takes `now` and says what reached its soft
 //! or hard lifetime.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{btree_map, BTreeMap};
 use alloc::vec::Vec;
 use core::net::IpAddr;
 use core::time::Duration;
@@ -451,10 +451,11 @@ impl SaDatabase {
                 sa,
                 soft_reported: false,
             };
-            if self.outbound.contains_key(&selector) {
-                self.standby.push((selector, entry));
-            } else {
-                self.outbound.insert(selector, entry);
+            match self.outbound.entry(selector) {
+                btree_map::Entry::Occupied(_) => self.standby.push((selector, entry)),
+                btree_map::Entry::Vacant(slot) => {
+                    slot.insert(entry);
+                }
             }
         }
         Ok(handle)

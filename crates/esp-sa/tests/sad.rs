@@ -464,3 +464,53 @@ fn lifetimes_can_be_extended_in_place() {
     assert_eq!(db.expire(T0 + Duration::from_secs(630)).len(), 4);
     assert!(db.is_empty());
 }
+
+/// A re-registration (TS 33.203 §7.4) keeps the UE's protected server port
+/// and the P-CSCF's ports, so the new set's SA from the P-CSCF's client
+/// port to the UE's server port shares its selector with the old set's.
+/// The new one waits on standby; the old one sends until the new set is
+/// put to use, and removing the old set leaves the new one active.
+#[test]
+fn a_re_registration_set_shares_selectors_and_takes_over_sending() {
+    let old_params = params(Role::Pcscf, false, Lifetime::UNLIMITED);
+    let mut new_params = old_params;
+    new_params.ue.port_c += 2;
+    new_params.ue.spi_c += 100;
+    new_params.ue.spi_s += 100;
+    new_params.pcscf.spi_c += 100;
+    new_params.pcscf.spi_s += 100;
+    let mut db = SaDatabase::new();
+    let old = db.insert_set(cbc_set(&old_params)).unwrap();
+    let new = db.insert_set(cbc_set(&new_params)).unwrap();
+    assert_eq!(db.len(), 8);
+    // The same set cannot go in twice.
+    assert!(db.insert_set(cbc_set(&new_params)).is_err());
+
+    let (ue, pcscf) = (old_params.ue, old_params.pcscf);
+    let request_to_ue = || {
+        packet(
+            17,
+            pcscf.address,
+            pcscf.port_c,
+            ue.address,
+            ue.port_s,
+            b"NOTIFY",
+        )
+    };
+    let send = |db: &mut SaDatabase| {
+        let mut p = request_to_ue();
+        db.protect(&mut p, &mut Counter(1), T0).unwrap();
+        spi_on_wire(&p)
+    };
+    assert_eq!(send(&mut db), old_params.ue.spi_s);
+    assert_eq!(db.use_set_for_sending(&new), 2);
+    assert_eq!(send(&mut db), new_params.ue.spi_s);
+    // Back and forth, then the old set goes and the new one stays active.
+    assert_eq!(db.use_set_for_sending(&old), 2);
+    assert_eq!(send(&mut db), old_params.ue.spi_s);
+    assert_eq!(db.remove_set(&old), 4);
+    assert_eq!(send(&mut db), new_params.ue.spi_s);
+    assert_eq!(db.set_set_lifetime(&new, Lifetime::UNLIMITED), 4);
+    assert_eq!(db.remove_set(&new), 4);
+    assert!(db.is_empty());
+}
