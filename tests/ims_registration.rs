@@ -7,7 +7,8 @@
     clippy::panic,
     clippy::indexing_slicing,
     unreachable_pub,
-    dead_code
+    dead_code,
+    clippy::type_complexity
 )]
 
 #[path = "../examples/ims_registration/scenario.rs"]
