@@ -265,10 +265,16 @@ impl SaLifecycle {
             return Ok(());
         }
         let retire_at = now.saturating_add(self.options.retire_after);
+        // TS 24.229 §5.1.1.5.1: the first message on the newly established
+        // set retires the *old* sets. Sets are kept in installation order,
+        // so only those before this one are older; a newer established set
+        // (a later re-registration's) is not retired by traffic on this one.
+        let mut older = true;
         for entry in &mut self.sets {
             if entry.set == *set {
                 entry.state = SetState::InUse;
-            } else if matches!(entry.state, SetState::InUse | SetState::Established) {
+                older = false;
+            } else if older && matches!(entry.state, SetState::InUse | SetState::Established) {
                 entry.state = SetState::Retiring;
                 entry.retire_at = Some(retire_at);
             }
@@ -358,5 +364,45 @@ impl SaLifecycle {
                 true
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::net::{IpAddr, Ipv4Addr};
+    use esp_sa::Selector;
+
+    fn set(n: u32) -> SaSetHandle {
+        let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        let s = Selector {
+            source: a,
+            source_port: 1,
+            destination: a,
+            destination_port: 2,
+        };
+        SaSetHandle {
+            inbound: [1000 + 2 * n, 1001 + 2 * n],
+            outbound: [s, s],
+        }
+    }
+
+    #[test]
+    fn traffic_on_an_older_established_set_does_not_retire_a_newer_one() {
+        let mut l = SaLifecycle::new(Role::Pcscf, SaOptions::default());
+        let s = Duration::from_secs;
+        let expires = s(3600);
+        for (n, t) in [(0, 0), (1, 100), (2, 200)] {
+            l.handle(s(t), Event::TemporaryInstalled(set(n))).unwrap();
+            l.handle(s(t + 1), Event::Registered { expires }).unwrap();
+            if n == 0 {
+                l.handle(s(2), Event::ProtectedReceived(set(0))).unwrap();
+            }
+        }
+        // set 1 and set 2 are both established; the UE still uses set 1.
+        l.handle(s(210), Event::ProtectedReceived(set(1))).unwrap();
+        assert_eq!(l.state(&set(0)), Some(SetState::Retiring));
+        assert_eq!(l.state(&set(1)), Some(SetState::InUse));
+        assert_eq!(l.state(&set(2)), Some(SetState::Established));
     }
 }
