@@ -150,7 +150,9 @@ enum State {
     /// SM6 sent; waiting for the protected REGISTER.
     Challenged {
         server: MechanismList,
-        inbound_spis: [u32; 2],
+        /// `spi-s`: the inbound SA at the protected server port, the only
+        /// one that carries the UE's requests (TS 33.203 §7.1).
+        request_spi: u32,
     },
     /// SM7 checked: the lists matched.
     Verified { server: MechanismList },
@@ -293,7 +295,7 @@ impl PcscfAgreement {
         let security_server = policy.security_server(pcscf);
         self.state = State::Challenged {
             server: security_server.clone(),
-            inbound_spis: [spi_c, spi_s],
+            request_spi: spi_s,
         };
         Ok(Challenge {
             chosen,
@@ -303,7 +305,10 @@ impl PcscfAgreement {
         })
     }
 
-    /// SM7: the REGISTER that arrived through the inbound SA `spi`. Its
+    /// SM7: the REGISTER that arrived through the inbound SA `spi`, which
+    /// must be the P-CSCF's `spi-s`: the UE sends it from its protected
+    /// client port to the protected server port (TS 24.229 §5.1.1.5.1,
+    /// TS 33.203 §7.1); `spi-c` carries only the UE's responses. Its
     /// Security-Verify must mean the Security-Server sent in SM6 and its
     /// Security-Client the one of SM1 (compared by meaning:
     /// [`MechanismList::same_meaning`]); otherwise the registration is
@@ -313,8 +318,8 @@ impl PcscfAgreement {
         let server = match &self.state {
             State::Challenged {
                 server,
-                inbound_spis,
-            } if inbound_spis.contains(&spi) => server.clone(),
+                request_spi,
+            } if *request_spi == spi => server.clone(),
             State::Challenged { .. } => return Err(Error::NotProtected),
             State::Aborted => return Err(Error::Aborted),
             _ => return Err(Error::State("no challenge is outstanding")),
