@@ -387,7 +387,8 @@ impl PcscfAgreement {
 /// S-CSCF: removes Security-Client and Security-Verify and the `sec-agree`
 /// option tags (RFC 3329 §2.3.1, TS 24.228 flows), and records in the
 /// Authorization header whether the request arrived integrity protected
-/// (TS 24.229 §5.2.2: `integrity-protected="yes"` or `"no"`).
+/// (TS 24.229 §5.2.2: `integrity-protected="yes"` or `"no"`), replacing
+/// any such parameter the UE wrote itself.
 pub fn prepare_for_s_cscf(headers: &mut Headers, integrity_protected: bool) {
     headers.remove(SecurityHeader::Client.name());
     headers.remove(SecurityHeader::Verify.name());
@@ -396,7 +397,7 @@ pub fn prepare_for_s_cscf(headers: &mut Headers, integrity_protected: bool) {
     let flag = if integrity_protected { "yes" } else { "no" };
     let authorization: Vec<alloc::string::String> = headers
         .values("Authorization")
-        .map(|v| alloc::format!("{v}, integrity-protected=\"{flag}\""))
+        .map(|v| with_integrity_flag(v, flag))
         .collect();
     if !authorization.is_empty() {
         headers.remove("Authorization");
@@ -406,6 +407,37 @@ pub fn prepare_for_s_cscf(headers: &mut Headers, integrity_protected: bool) {
             }
         }
     }
+}
+
+/// The Authorization value with the P-CSCF's `integrity-protected` flag as
+/// its only one. The flag is the P-CSCF's word to the S-CSCF (TS 24.229
+/// §5.2.2, §5.4.1.2.1): one the UE wrote itself, perhaps `"yes"` on an
+/// unprotected REGISTER, must not reach the S-CSCF, so it is removed before
+/// the P-CSCF's own is appended. A value that does not split into
+/// parameters (an unbalanced quote) is replaced by the scheme and the flag.
+fn with_integrity_flag(value: &str, flag: &str) -> alloc::string::String {
+    const NAME: &str = "integrity-protected";
+    let value = value.trim();
+    let (scheme, rest) = value
+        .split_once([' ', '\t'])
+        .unwrap_or((value, ""));
+    let mut out = alloc::string::String::from(scheme);
+    let items = ims_sec_core::sip::split_list(rest, b',', 0).unwrap_or_default();
+    let mut first = true;
+    for item in items.iter().map(|i| i.value).filter(|text| {
+        let name = text.split('=').next().unwrap_or_default().trim();
+        !text.is_empty() && !name.eq_ignore_ascii_case(NAME)
+    }) {
+        out.push_str(if first { " " } else { ", " });
+        out.push_str(item);
+        first = false;
+    }
+    out.push_str(if first { " " } else { ", " });
+    out.push_str(NAME);
+    out.push_str("=\"");
+    out.push_str(flag);
+    out.push('"');
+    out
 }
 
 fn endpoint(address: IpAddr, sp: SpisAndPorts) -> Endpoint {
@@ -449,6 +481,26 @@ fn refusal_headers(policy: &PcscfPolicy, check: FirstHopCheck) -> Headers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ue_supplied_integrity_protected_flag_never_reaches_the_s_cscf() {
+        let mut h = Headers::new();
+        h.push(
+            "Authorization",
+            "Digest username=\"u@ims\", integrity-protected=\"yes\", realm=\"ims\", nonce=\"a,b\"",
+        )
+        .unwrap();
+        h.push("Authorization", "Digest Integrity-Protected=yes").unwrap();
+        prepare_for_s_cscf(&mut h, false);
+        let values: Vec<&str> = h.values("Authorization").collect();
+        assert_eq!(
+            values,
+            [
+                "Digest username=\"u@ims\", realm=\"ims\", nonce=\"a,b\", integrity-protected=\"no\"",
+                "Digest integrity-protected=\"no\"",
+            ]
+        );
+    }
 
     #[test]
     fn q_values_are_distinct_and_decreasing() {
