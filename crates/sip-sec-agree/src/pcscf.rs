@@ -418,9 +418,7 @@ pub fn prepare_for_s_cscf(headers: &mut Headers, integrity_protected: bool) {
 fn with_integrity_flag(value: &str, flag: &str) -> alloc::string::String {
     const NAME: &str = "integrity-protected";
     let value = value.trim();
-    let (scheme, rest) = value
-        .split_once([' ', '\t'])
-        .unwrap_or((value, ""));
+    let (scheme, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
     let mut out = alloc::string::String::from(scheme);
     let items = ims_sec_core::sip::split_list(rest, b',', 0).unwrap_or_default();
     let mut first = true;
@@ -490,7 +488,8 @@ mod tests {
             "Digest username=\"u@ims\", integrity-protected=\"yes\", realm=\"ims\", nonce=\"a,b\"",
         )
         .unwrap();
-        h.push("Authorization", "Digest Integrity-Protected=yes").unwrap();
+        h.push("Authorization", "Digest Integrity-Protected=yes")
+            .unwrap();
         prepare_for_s_cscf(&mut h, false);
         let values: Vec<&str> = h.values("Authorization").collect();
         assert_eq!(
