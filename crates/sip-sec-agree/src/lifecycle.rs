@@ -35,6 +35,10 @@ use crate::error::Error;
 /// How long the SAs outlive the registration (TS 24.229: "plus 30 seconds").
 pub const REGISTRATION_MARGIN: Duration = Duration::from_secs(30);
 
+/// The most SA sets one UE–P-CSCF pair may have: TS 33.203 §7.2 allows
+/// "no more than six SAs per direction" per IMPI, two per set.
+pub const MAX_SETS: usize = 3;
+
 /// Where a set stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SetState {
@@ -184,7 +188,10 @@ impl SaLifecycle {
     }
 
     /// Takes an event at `now`. An event that does not fit (an unknown set,
-    /// a registration without any set) is an error and changes nothing.
+    /// a registration without any set, a temporary set beyond
+    /// [`MAX_SETS`]) is an error and changes nothing; for a refused
+    /// [`Event::TemporaryInstalled`] the caller removes the set again and
+    /// aborts the registration.
     pub fn handle(&mut self, now: Duration, event: Event) -> Result<(), Error> {
         let sending = self.sending_set();
         self.apply(now, event)?;
@@ -199,6 +206,20 @@ impl SaLifecycle {
             Event::TemporaryInstalled(set) => {
                 if self.entry(&set).is_some() {
                     return Err(Error::State("this set is already tracked"));
+                }
+                // TS 33.203 §7.2 (NOTE 13, §7.4): at most six SAs per
+                // direction, i.e. three sets (old, newly established,
+                // temporary). A temporary set replaces the temporary one;
+                // beyond that the registration is aborted.
+                let kept = self
+                    .sets
+                    .iter()
+                    .filter(|e| e.state != SetState::Temporary)
+                    .count();
+                if kept >= MAX_SETS {
+                    return Err(Error::State(
+                        "three SA sets already (TS 33.203 §7.2: at most six SAs per direction)",
+                    ));
                 }
                 self.delete_where(|e| e.state == SetState::Temporary, DeleteReason::Superseded);
                 self.sets.push(Entry {
@@ -278,10 +299,16 @@ impl SaLifecycle {
             return Ok(());
         }
         let retire_at = now.saturating_add(self.options.retire_after);
+        // TS 24.229 §5.1.1.5.1: the first message on the newly established
+        // set retires the *old* sets. Sets are kept in installation order,
+        // so only those before this one are older; a newer established set
+        // (a later re-registration's) is not retired by traffic on this one.
+        let mut older = true;
         for entry in &mut self.sets {
             if entry.set == *set {
                 entry.state = SetState::InUse;
-            } else if matches!(entry.state, SetState::InUse | SetState::Established) {
+                older = false;
+            } else if older && matches!(entry.state, SetState::InUse | SetState::Established) {
                 entry.state = SetState::Retiring;
                 entry.retire_at = Some(retire_at);
             }
@@ -381,5 +408,65 @@ impl SaLifecycle {
                 true
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::net::{IpAddr, Ipv4Addr};
+    use esp_sa::Selector;
+
+    fn set(n: u32) -> SaSetHandle {
+        let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        let s = Selector {
+            source: a,
+            source_port: 1,
+            destination: a,
+            destination_port: 2,
+        };
+        SaSetHandle {
+            inbound: [1000 + 2 * n, 1001 + 2 * n],
+            outbound: [s, s],
+        }
+    }
+
+    #[test]
+    fn a_fourth_set_is_refused_and_changes_nothing() {
+        let mut l = SaLifecycle::new(Role::Ue, SaOptions::default());
+        let s = Duration::from_secs;
+        let expires = s(3600);
+        // set 0 in use, then set 1 and set 2 established, never used.
+        for (n, t) in [(0, 0), (1, 100), (2, 200)] {
+            l.handle(s(t), Event::TemporaryInstalled(set(n))).unwrap();
+            l.handle(s(t + 1), Event::Registered { expires }).unwrap();
+            if n == 0 {
+                l.handle(s(2), Event::ProtectedReceived(set(0))).unwrap();
+            }
+        }
+        while l.poll_action().is_some() {}
+        let before: Vec<_> = l.sets().collect();
+        assert!(l.handle(s(300), Event::TemporaryInstalled(set(3))).is_err());
+        assert_eq!(l.sets().collect::<Vec<_>>(), before);
+        assert_eq!(l.poll_action(), None);
+    }
+
+    #[test]
+    fn traffic_on_an_older_established_set_does_not_retire_a_newer_one() {
+        let mut l = SaLifecycle::new(Role::Pcscf, SaOptions::default());
+        let s = Duration::from_secs;
+        let expires = s(3600);
+        for (n, t) in [(0, 0), (1, 100), (2, 200)] {
+            l.handle(s(t), Event::TemporaryInstalled(set(n))).unwrap();
+            l.handle(s(t + 1), Event::Registered { expires }).unwrap();
+            if n == 0 {
+                l.handle(s(2), Event::ProtectedReceived(set(0))).unwrap();
+            }
+        }
+        // set 1 and set 2 are both established; the UE still uses set 1.
+        l.handle(s(210), Event::ProtectedReceived(set(1))).unwrap();
+        assert_eq!(l.state(&set(0)), Some(SetState::Retiring));
+        assert_eq!(l.state(&set(1)), Some(SetState::InUse));
+        assert_eq!(l.state(&set(2)), Some(SetState::Established));
     }
 }

@@ -150,7 +150,9 @@ enum State {
     /// SM6 sent; waiting for the protected REGISTER.
     Challenged {
         server: MechanismList,
-        inbound_spis: [u32; 2],
+        /// `spi-s`: the inbound SA at the protected server port, the only
+        /// one that carries the UE's requests (TS 33.203 §7.1).
+        request_spi: u32,
     },
     /// SM7 checked: the lists matched.
     Verified { server: MechanismList },
@@ -293,7 +295,7 @@ impl PcscfAgreement {
         let security_server = policy.security_server(pcscf);
         self.state = State::Challenged {
             server: security_server.clone(),
-            inbound_spis: [spi_c, spi_s],
+            request_spi: spi_s,
         };
         Ok(Challenge {
             chosen,
@@ -303,7 +305,10 @@ impl PcscfAgreement {
         })
     }
 
-    /// SM7: the REGISTER that arrived through the inbound SA `spi`. Its
+    /// SM7: the REGISTER that arrived through the inbound SA `spi`, which
+    /// must be the P-CSCF's `spi-s`: the UE sends it from its protected
+    /// client port to the protected server port (TS 24.229 §5.1.1.5.1,
+    /// TS 33.203 §7.1); `spi-c` carries only the UE's responses. Its
     /// Security-Verify must mean the Security-Server sent in SM6 and its
     /// Security-Client the one of SM1 (compared by meaning:
     /// [`MechanismList::same_meaning`]); otherwise the registration is
@@ -313,8 +318,8 @@ impl PcscfAgreement {
         let server = match &self.state {
             State::Challenged {
                 server,
-                inbound_spis,
-            } if inbound_spis.contains(&spi) => server.clone(),
+                request_spi,
+            } if *request_spi == spi => server.clone(),
             State::Challenged { .. } => return Err(Error::NotProtected),
             State::Aborted => return Err(Error::Aborted),
             _ => return Err(Error::State("no challenge is outstanding")),
@@ -382,7 +387,8 @@ impl PcscfAgreement {
 /// S-CSCF: removes Security-Client and Security-Verify and the `sec-agree`
 /// option tags (RFC 3329 §2.3.1, TS 24.228 flows), and records in the
 /// Authorization header whether the request arrived integrity protected
-/// (TS 24.229 §5.2.2: `integrity-protected="yes"` or `"no"`).
+/// (TS 24.229 §5.2.2: `integrity-protected="yes"` or `"no"`), replacing
+/// any such parameter the UE wrote itself.
 pub fn prepare_for_s_cscf(headers: &mut Headers, integrity_protected: bool) {
     headers.remove(SecurityHeader::Client.name());
     headers.remove(SecurityHeader::Verify.name());
@@ -391,7 +397,7 @@ pub fn prepare_for_s_cscf(headers: &mut Headers, integrity_protected: bool) {
     let flag = if integrity_protected { "yes" } else { "no" };
     let authorization: Vec<alloc::string::String> = headers
         .values("Authorization")
-        .map(|v| alloc::format!("{v}, integrity-protected=\"{flag}\""))
+        .map(|v| with_integrity_flag(v, flag))
         .collect();
     if !authorization.is_empty() {
         headers.remove("Authorization");
@@ -401,6 +407,35 @@ pub fn prepare_for_s_cscf(headers: &mut Headers, integrity_protected: bool) {
             }
         }
     }
+}
+
+/// The Authorization value with the P-CSCF's `integrity-protected` flag as
+/// its only one. The flag is the P-CSCF's word to the S-CSCF (TS 24.229
+/// §5.2.2, §5.4.1.2.1): one the UE wrote itself, perhaps `"yes"` on an
+/// unprotected REGISTER, must not reach the S-CSCF, so it is removed before
+/// the P-CSCF's own is appended. A value that does not split into
+/// parameters (an unbalanced quote) is replaced by the scheme and the flag.
+fn with_integrity_flag(value: &str, flag: &str) -> alloc::string::String {
+    const NAME: &str = "integrity-protected";
+    let value = value.trim();
+    let (scheme, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
+    let mut out = alloc::string::String::from(scheme);
+    let items = ims_sec_core::sip::split_list(rest, b',', 0).unwrap_or_default();
+    let mut first = true;
+    for item in items.iter().map(|i| i.value).filter(|text| {
+        let name = text.split('=').next().unwrap_or_default().trim();
+        !text.is_empty() && !name.eq_ignore_ascii_case(NAME)
+    }) {
+        out.push_str(if first { " " } else { ", " });
+        out.push_str(item);
+        first = false;
+    }
+    out.push_str(if first { " " } else { ", " });
+    out.push_str(NAME);
+    out.push_str("=\"");
+    out.push_str(flag);
+    out.push('"');
+    out
 }
 
 fn endpoint(address: IpAddr, sp: SpisAndPorts) -> Endpoint {
@@ -444,6 +479,27 @@ fn refusal_headers(policy: &PcscfPolicy, check: FirstHopCheck) -> Headers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ue_supplied_integrity_protected_flag_never_reaches_the_s_cscf() {
+        let mut h = Headers::new();
+        h.push(
+            "Authorization",
+            "Digest username=\"u@ims\", integrity-protected=\"yes\", realm=\"ims\", nonce=\"a,b\"",
+        )
+        .unwrap();
+        h.push("Authorization", "Digest Integrity-Protected=yes")
+            .unwrap();
+        prepare_for_s_cscf(&mut h, false);
+        let values: Vec<&str> = h.values("Authorization").collect();
+        assert_eq!(
+            values,
+            [
+                "Digest username=\"u@ims\", realm=\"ims\", nonce=\"a,b\", integrity-protected=\"no\"",
+                "Digest integrity-protected=\"no\"",
+            ]
+        );
+    }
 
     #[test]
     fn q_values_are_distinct_and_decreasing() {

@@ -140,7 +140,8 @@ impl UeAgreement {
     /// refuses a Security-Server that contradicts its offer: no usable
     /// tuple, tuples with different SPIs or ports, SPIs equal to its own.
     /// On error nothing changes (TS 24.229 §5.1.1.5.1: abandon and start
-    /// again with a new REGISTER).
+    /// again with a new REGISTER). A second call is an error: a new
+    /// challenge needs a new agreement with new SPIs.
     pub fn on_challenge(
         &mut self,
         headers: &Headers,
@@ -150,6 +151,14 @@ impl UeAgreement {
         sa: &SaOptions,
         now: Duration,
     ) -> Result<UeChallenge, Error> {
+        // One Security-Client, one temporary set: a further challenge is
+        // answered by a new REGISTER with new spi-c, spi-s and port-c
+        // (TS 24.229 §5.1.1.5.1, §5.1.1.5.3), i.e. a new agreement. Taking
+        // a second Security-Server here would build a second set on the
+        // same inbound SPIs and change the list Security-Verify mirrors.
+        if !matches!(self.state, State::Offered) {
+            return Err(Error::State("a Security-Server was already taken"));
+        }
         let (ue_address, pcscf_address) = addresses;
         let server = MechanismList::from_headers(headers, SecurityHeader::Server)?
             .ok_or(Error::NoSecurityServer)?;
