@@ -428,6 +428,7 @@ mod tests {
         SaSetHandle {
             inbound: [1000 + 2 * n, 1001 + 2 * n],
             outbound: [s, s],
+            outbound_spis: [3000 + 2 * n, 3001 + 2 * n],
         }
     }
 
