@@ -432,6 +432,48 @@ mod tests {
         }
     }
 
+    fn sending(l: &mut SaLifecycle) -> Vec<SaSetHandle> {
+        core::iter::from_fn(|| l.poll_action())
+            .filter_map(|a| match a {
+                Action::UseForSending(set) => Some(set),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// TS 24.229 §5.1.1.5.1: the UE sends through the new set once the
+    /// registration succeeds; the P-CSCF only once the UE has used it.
+    #[test]
+    fn sending_switches_at_the_ue_on_200_ok_and_at_the_pcscf_on_first_use() {
+        let s = Duration::from_secs;
+        for role in [Role::Ue, Role::Pcscf] {
+            let mut l = SaLifecycle::new(role, SaOptions::default());
+            l.handle(s(0), Event::TemporaryInstalled(set(0))).unwrap();
+            l.handle(s(1), Event::Registered { expires: s(3600) })
+                .unwrap();
+            assert_eq!(sending(&mut l), [set(0)], "{role:?}");
+            l.handle(s(2), Event::ProtectedReceived(set(0))).unwrap();
+            assert_eq!(sending(&mut l), [], "{role:?}");
+            // Re-registration.
+            l.handle(s(100), Event::TemporaryInstalled(set(1))).unwrap();
+            l.handle(s(101), Event::Registered { expires: s(3600) })
+                .unwrap();
+            let at_200_ok = sending(&mut l);
+            l.handle(s(102), Event::ProtectedReceived(set(1))).unwrap();
+            let at_first_use = sending(&mut l);
+            match role {
+                Role::Ue => assert_eq!(
+                    (at_200_ok, at_first_use),
+                    (alloc::vec![set(1)], alloc::vec![])
+                ),
+                Role::Pcscf => assert_eq!(
+                    (at_200_ok, at_first_use),
+                    (alloc::vec![], alloc::vec![set(1)])
+                ),
+            }
+        }
+    }
+
     #[test]
     fn a_fourth_set_is_refused_and_changes_nothing() {
         let mut l = SaLifecycle::new(Role::Ue, SaOptions::default());

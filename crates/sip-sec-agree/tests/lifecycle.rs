@@ -113,6 +113,12 @@ impl Node {
                 Action::Delete { set, .. } => {
                     assert_eq!(self.sad.remove_set(&set), 4, "{action:?}");
                 }
+                // Checked on its own in lifecycle.rs's unit tests; kept out of
+                // `done` so the other tests read as the lifetimes and deletions.
+                Action::UseForSending(set) => {
+                    assert_eq!(self.sad.use_set_for_sending(&set), 2, "{action:?}");
+                    continue;
+                }
             }
             done.push(action);
         }
@@ -574,6 +580,10 @@ proptest! {
                     Action::SetLifetime { set, lifetime } => {
                         prop_assert!(after.iter().any(|(h, _)| *h == set));
                         prop_assert_eq!(sad.set_set_lifetime(&set, lifetime), 4);
+                    }
+                    Action::UseForSending(set) => {
+                        prop_assert_eq!(lifecycle.sending_set(), Some(set));
+                        prop_assert_eq!(sad.use_set_for_sending(&set), 2);
                     }
                 }
             }
