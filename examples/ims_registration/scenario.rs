@@ -233,32 +233,14 @@ impl World {
         let agreement = UeAgreement::new(self.ue.profile.clone(), own)?;
         self.ue.call_id += 1;
         self.ue.cseq += 1;
-        let mut message = Message::new(format!("REGISTER sip:{REALM} SIP/2.0"));
         let via_port = self.ue.registered_port_c.map_or(port_c, |_| UE_PORT_S);
-        let h = &mut message.headers;
-        h.push(
-            "Via",
-            format!(
-                "SIP/2.0/UDP 192.0.2.10:{via_port};branch=z9hG4bK{:08x}",
-                self.rng.next_u32()
-            ),
-        )?;
-        h.push("Max-Forwards", "70")?;
-        h.push("From", format!("<{IMPU}>;tag={:08x}", self.rng.next_u32()))?;
-        h.push("To", format!("<{IMPU}>"))?;
-        h.push("Call-ID", format!("reg-{}@192.0.2.10", self.ue.call_id))?;
-        h.push("CSeq", format!("{} REGISTER", self.ue.cseq))?;
-        h.push(
-            "Contact",
-            format!("<sip:192.0.2.10:{UE_PORT_S}>;expires=600000"),
-        )?;
-        h.push("Expires", "600000")?;
         let credentials = authorization.unwrap_or_else(|| {
             // TS 24.229 §5.1.1.2.1: an initial REGISTER carries the IMPI
             // with empty nonce and response.
             Credentials::new(IMPI, REALM, "", format!("sip:{REALM}"), "")
         });
-        h.push("Authorization", credentials.to_string())?;
+        let mut message = self.register_message(via_port, &credentials)?;
+        let h = &mut message.headers;
         match &self.ue.registered {
             Some(registered) => agreement.write_reregister(registered, h)?,
             None => agreement.write_register(h),
@@ -274,6 +256,31 @@ impl World {
             None => self.ue_send_clear(message, port_c)?,
         };
         Ok(wire)
+    }
+
+    /// A REGISTER of this registration's Call-ID and CSeq, its Via naming
+    /// `via_port`, with `credentials` in Authorization.
+    fn register_message(&mut self, via_port: u16, credentials: &Credentials) -> Result<Message> {
+        let mut message = Message::new(format!("REGISTER sip:{REALM} SIP/2.0"));
+        let branch = self.rng.next_u32();
+        let tag = self.rng.next_u32();
+        message.headers = Headers::new()
+            .with(
+                "Via",
+                format!("SIP/2.0/UDP 192.0.2.10:{via_port};branch=z9hG4bK{branch:08x}"),
+            )?
+            .with("Max-Forwards", "70")?
+            .with("From", format!("<{IMPU}>;tag={tag:08x}"))?
+            .with("To", format!("<{IMPU}>"))?
+            .with("Call-ID", format!("reg-{}@192.0.2.10", self.ue.call_id))?
+            .with("CSeq", format!("{} REGISTER", self.ue.cseq))?
+            .with(
+                "Contact",
+                format!("<sip:192.0.2.10:{UE_PORT_S}>;expires=600000"),
+            )?
+            .with("Expires", "600000")?
+            .with("Authorization", credentials.to_string())?;
+        Ok(message)
     }
 
     fn ue_send_clear(&mut self, message: Message, from_port: u16) -> Result<Wire> {
@@ -415,27 +422,9 @@ impl World {
         // SM7: the Digest response, Security-Client and Security-Verify,
         // through the temporary SAs from the new protected client port.
         let credentials = client::respond(&challenge, &request, &(&keys).into())?;
-        let mut message = Message::new(format!("REGISTER sip:{REALM} SIP/2.0"));
         self.ue.cseq += 1;
+        let mut message = self.register_message(UE_PORT_S, &credentials)?;
         let h = &mut message.headers;
-        h.push(
-            "Via",
-            format!(
-                "SIP/2.0/UDP 192.0.2.10:{UE_PORT_S};branch=z9hG4bK{:08x}",
-                self.rng.next_u32()
-            ),
-        )?;
-        h.push("Max-Forwards", "70")?;
-        h.push("From", format!("<{IMPU}>;tag={:08x}", self.rng.next_u32()))?;
-        h.push("To", format!("<{IMPU}>"))?;
-        h.push("Call-ID", format!("reg-{}@192.0.2.10", self.ue.call_id))?;
-        h.push("CSeq", format!("{} REGISTER", self.ue.cseq))?;
-        h.push(
-            "Contact",
-            format!("<sip:192.0.2.10:{UE_PORT_S}>;expires=600000"),
-        )?;
-        h.push("Expires", "600000")?;
-        h.push("Authorization", credentials.to_string())?;
         self.ue
             .agreement
             .as_ref()
