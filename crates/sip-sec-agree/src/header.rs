@@ -26,7 +26,9 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use esp_sa::{EncryptionAlgorithm, IntegrityAlgorithm};
-use ims_sec_core::sip::{split_list, Cursor, Param, ParamValue, ParseError, Spanned};
+use ims_sec_core::sip::{
+    is_bare_value, split_list, Cursor, Param, ParamValue, ParseError, Quoted, Spanned,
+};
 
 use crate::message::Headers;
 
@@ -377,16 +379,20 @@ impl MechanismParam {
     }
 
     /// A comparison key: the name, then the value with case folded where
-    /// the value is a token (quoted values compare exactly).
+    /// the value is a token (quoted values compare exactly). Values are in
+    /// their wire form, quoted strings escaped, so a key can be read back
+    /// one way only: a quoted value holding `";y="` is not two parameters.
     fn canonical(&self) -> String {
         match self {
             Self::Extension(p) => {
-                let value = match &p.value {
-                    Some(ParamValue::Token(t)) => alloc::format!("={}", t.to_ascii_lowercase()),
-                    Some(ParamValue::Quoted(q)) => alloc::format!("=\"{q}\""),
-                    None => String::new(),
-                };
-                alloc::format!("{}{value}", p.name().to_ascii_lowercase())
+                let name = p.name().to_ascii_lowercase();
+                match &p.value {
+                    Some(ParamValue::Token(t)) if is_bare_value(t) => {
+                        alloc::format!("{name}={}", t.to_ascii_lowercase())
+                    }
+                    Some(v) => alloc::format!("{name}={}", Quoted(v.as_str())),
+                    None => name,
+                }
             }
             Self::DigestVerify(_) => self.to_string(),
             _ => self.to_string().to_ascii_lowercase(),
@@ -410,7 +416,7 @@ impl fmt::Display for MechanismParam {
             Self::DigestAlgorithm(v) | Self::DigestQop(v) => {
                 write!(f, "{}={}", self.name(), ParamValue::Token(v.clone()))
             }
-            Self::DigestVerify(v) => write!(f, "d-ver={}", ims_sec_core::sip::Quoted(v)),
+            Self::DigestVerify(v) => write!(f, "d-ver={}", Quoted(v)),
             Self::Alg(a) => write!(f, "alg={}", ParamValue::Token(a.to_string())),
             Self::Ealg(a) => write!(f, "ealg={}", ParamValue::Token(a.to_string())),
             Self::Prot(p) => write!(f, "prot={}", ParamValue::Token(p.to_string())),
