@@ -613,6 +613,16 @@ impl MechanismList {
     }
 
     fn extend_from(&mut self, value: &str) -> Result<(), ParseError> {
+        // RFC 3261's quoted-pair may escape a NUL, but no header line can
+        // carry one ([`Headers`] refuses it, as C SIP stacks end strings
+        // there): refused here too, so any list that parsed can be written
+        // back with `write_to`.
+        if let Some(offset) = value.bytes().position(|b| b == 0) {
+            return Err(ParseError {
+                offset,
+                expected: "text without NUL",
+            });
+        }
         for item in split_list(value, b',', 0)? {
             self.mechanisms
                 .push(Mechanism::parse(item.value, item.offset)?);
