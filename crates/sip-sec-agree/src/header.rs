@@ -32,6 +32,11 @@ use ims_sec_core::sip::{
 
 use crate::message::Headers;
 
+mod scan;
+
+/// What a typed parameter given twice in one mechanism is told.
+const ONCE: &str = "each of q, d-alg, d-qop, d-ver and the Annex H parameters at most once";
+
 /// The three header fields of RFC 3329.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SecurityHeader {
@@ -403,10 +408,18 @@ impl MechanismParam {
 /// A decimal number of at most 10 digits that fits `T`.
 fn decimal<T: TryFrom<u64>>(text: Option<&str>) -> Option<T> {
     let text = text?;
-    if text.is_empty() || text.len() > 10 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() || text.len() > 10 {
         return None;
     }
-    text.parse::<u64>().ok().and_then(|n| T::try_from(n).ok())
+    // At most 10 digits: no u64 overflow.
+    let mut n: u64 = 0;
+    for b in text.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    T::try_from(n).ok()
 }
 
 impl fmt::Display for MechanismParam {
@@ -506,8 +519,7 @@ impl Mechanism {
             if param.is_typed() && mechanism.params.iter().any(|p| p.name() == param.name()) {
                 return Err(ParseError {
                     offset,
-                    expected:
-                        "each of q, d-alg, d-qop, d-ver and the Annex H parameters at most once",
+                    expected: ONCE,
                 });
             }
             mechanism.params.push(param);
@@ -613,6 +625,20 @@ impl MechanismList {
     }
 
     fn extend_from(&mut self, value: &str) -> Result<(), ParseError> {
+        // The common form (no quoted strings, no folds) in one pass; the
+        // general path for everything else, and for any element the fast
+        // path is unsure of.
+        if let Some(elements) = scan::applies(value) {
+            self.mechanisms.reserve(elements);
+            for (offset, text) in scan::elements(value) {
+                let mechanism = match scan::mechanism(text, offset) {
+                    Some(parsed) => parsed?,
+                    None => Mechanism::parse(text, offset)?,
+                };
+                self.mechanisms.push(mechanism);
+            }
+            return Ok(());
+        }
         // RFC 3261's quoted-pair may escape a NUL, but no header line can
         // carry one ([`Headers`] refuses it, as C SIP stacks end strings
         // there): refused here too, so any list that parsed can be written
