@@ -26,9 +26,16 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use esp_sa::{EncryptionAlgorithm, IntegrityAlgorithm};
-use ims_sec_core::sip::{split_list, Cursor, Param, ParamValue, ParseError, Spanned};
+use ims_sec_core::sip::{
+    is_bare_value, split_list, Cursor, Param, ParamValue, ParseError, Quoted, Spanned,
+};
 
 use crate::message::Headers;
+
+mod scan;
+
+/// What a typed parameter given twice in one mechanism is told.
+const ONCE: &str = "each of q, d-alg, d-qop, d-ver and the Annex H parameters at most once";
 
 /// The three header fields of RFC 3329.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -377,16 +384,20 @@ impl MechanismParam {
     }
 
     /// A comparison key: the name, then the value with case folded where
-    /// the value is a token (quoted values compare exactly).
+    /// the value is a token (quoted values compare exactly). Values are in
+    /// their wire form, quoted strings escaped, so a key can be read back
+    /// one way only: a quoted value holding `";y="` is not two parameters.
     fn canonical(&self) -> String {
         match self {
             Self::Extension(p) => {
-                let value = match &p.value {
-                    Some(ParamValue::Token(t)) => alloc::format!("={}", t.to_ascii_lowercase()),
-                    Some(ParamValue::Quoted(q)) => alloc::format!("=\"{q}\""),
-                    None => String::new(),
-                };
-                alloc::format!("{}{value}", p.name().to_ascii_lowercase())
+                let name = p.name().to_ascii_lowercase();
+                match &p.value {
+                    Some(ParamValue::Token(t)) if is_bare_value(t) => {
+                        alloc::format!("{name}={}", t.to_ascii_lowercase())
+                    }
+                    Some(v) => alloc::format!("{name}={}", Quoted(v.as_str())),
+                    None => name,
+                }
             }
             Self::DigestVerify(_) => self.to_string(),
             _ => self.to_string().to_ascii_lowercase(),
@@ -397,10 +408,18 @@ impl MechanismParam {
 /// A decimal number of at most 10 digits that fits `T`.
 fn decimal<T: TryFrom<u64>>(text: Option<&str>) -> Option<T> {
     let text = text?;
-    if text.is_empty() || text.len() > 10 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() || text.len() > 10 {
         return None;
     }
-    text.parse::<u64>().ok().and_then(|n| T::try_from(n).ok())
+    // At most 10 digits: no u64 overflow.
+    let mut n: u64 = 0;
+    for b in text.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    T::try_from(n).ok()
 }
 
 impl fmt::Display for MechanismParam {
@@ -410,7 +429,7 @@ impl fmt::Display for MechanismParam {
             Self::DigestAlgorithm(v) | Self::DigestQop(v) => {
                 write!(f, "{}={}", self.name(), ParamValue::Token(v.clone()))
             }
-            Self::DigestVerify(v) => write!(f, "d-ver={}", ims_sec_core::sip::Quoted(v)),
+            Self::DigestVerify(v) => write!(f, "d-ver={}", Quoted(v)),
             Self::Alg(a) => write!(f, "alg={}", ParamValue::Token(a.to_string())),
             Self::Ealg(a) => write!(f, "ealg={}", ParamValue::Token(a.to_string())),
             Self::Prot(p) => write!(f, "prot={}", ParamValue::Token(p.to_string())),
@@ -500,8 +519,7 @@ impl Mechanism {
             if param.is_typed() && mechanism.params.iter().any(|p| p.name() == param.name()) {
                 return Err(ParseError {
                     offset,
-                    expected:
-                        "each of q, d-alg, d-qop, d-ver and the Annex H parameters at most once",
+                    expected: ONCE,
                 });
             }
             mechanism.params.push(param);
@@ -607,6 +625,30 @@ impl MechanismList {
     }
 
     fn extend_from(&mut self, value: &str) -> Result<(), ParseError> {
+        // The common form (no quoted strings, no folds) in one pass; the
+        // general path for everything else, and for any element the fast
+        // path is unsure of.
+        if let Some(elements) = scan::applies(value) {
+            self.mechanisms.reserve(elements);
+            for (offset, text) in scan::elements(value) {
+                let mechanism = match scan::mechanism(text, offset) {
+                    Some(parsed) => parsed?,
+                    None => Mechanism::parse(text, offset)?,
+                };
+                self.mechanisms.push(mechanism);
+            }
+            return Ok(());
+        }
+        // RFC 3261's quoted-pair may escape a NUL, but no header line can
+        // carry one ([`Headers`] refuses it, as C SIP stacks end strings
+        // there): refused here too, so any list that parsed can be written
+        // back with `write_to`.
+        if let Some(offset) = value.bytes().position(|b| b == 0) {
+            return Err(ParseError {
+                offset,
+                expected: "text without NUL",
+            });
+        }
         for item in split_list(value, b',', 0)? {
             self.mechanisms
                 .push(Mechanism::parse(item.value, item.offset)?);

@@ -33,13 +33,17 @@ const COMPACT_FORMS: &[(&str, &str)] = &[
 /// compact form equal to its long name.
 #[must_use]
 pub fn same_header_name(a: &str, b: &str) -> bool {
-    let long = |name: &str| {
+    fn long(name: &str) -> &str {
+        // Only a one-letter name can be a compact form.
+        if name.len() != 1 {
+            return name;
+        }
         COMPACT_FORMS
             .iter()
             .find(|(short, _)| short.eq_ignore_ascii_case(name))
-            .map_or_else(|| name.to_string(), |(_, long)| (*long).to_string())
-    };
-    a.eq_ignore_ascii_case(b) || long(a).eq_ignore_ascii_case(&long(b))
+            .map_or(name, |(_, long)| long)
+    }
+    a.eq_ignore_ascii_case(b) || long(a).eq_ignore_ascii_case(long(b))
 }
 
 /// A header name or value that cannot be written on a header line.
