@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("esp_sa_decapsulate", esp_sa_decapsulate),
     ("esp_sa_udp", esp_sa_udp),
     ("esp_sa_sad", esp_sa_sad),
+    ("sip_sec_agree_headers", sip_sec_agree_headers),
 ];
 
 /// AUTN and AUTS from bytes; a parsed AUTN goes through the USIM checks,
@@ -127,6 +128,44 @@ fn sip_params_round_trip(params: &[ims_sec_core::sip::Param], separator: u8) {
         .map(|p| p.value)
         .collect();
     assert_eq!(again, params, "{emitted:?}");
+}
+
+/// Random bytes as a Security-Client/-Server/-Verify value and as a whole
+/// SIP message: whatever parses emits text that parses back to the same
+/// list, means the same, and reads as the same `ipsec-3gpp` tuples.
+pub fn sip_sec_agree_headers(data: &[u8]) {
+    use sip_sec_agree::{Ipsec3gpp, MechanismList, Message, SecurityHeader};
+
+    if let Ok(message) = Message::parse(data) {
+        // to_bytes writes a Content-Length of its own; the rest must survive.
+        let mut again = Message::parse(&message.to_bytes()).expect("an emitted message parses");
+        let mut before = message.headers.clone();
+        before.remove("Content-Length");
+        again.headers.remove("Content-Length");
+        assert_eq!(again.headers, before);
+        assert_eq!(again.body, message.body);
+        assert_eq!(again.start_line, message.start_line);
+        for header in [
+            SecurityHeader::Client,
+            SecurityHeader::Server,
+            SecurityHeader::Verify,
+        ] {
+            let _ = MechanismList::from_headers(&message.headers, header);
+        }
+    }
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(list) = MechanismList::parse(text) {
+        let emitted = list.to_string();
+        assert!(!emitted.contains(['\r', '\n']), "{emitted:?}");
+        let again = MechanismList::parse(&emitted).unwrap_or_else(|e| panic!("{emitted:?}: {e}"));
+        assert_eq!(again, list, "{emitted:?}");
+        assert!(again.same_meaning(&list));
+        for (a, b) in list.mechanisms().iter().zip(again.mechanisms()) {
+            assert_eq!(Ipsec3gpp::from_mechanism(a), Ipsec3gpp::from_mechanism(b));
+        }
+    }
 }
 
 /// Random bytes, as an ESP packet and as a whole IP packet, into inbound SAs
