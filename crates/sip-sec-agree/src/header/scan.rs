@@ -18,7 +18,8 @@ use super::{decimal, Algorithm, Mechanism, MechanismName, MechanismParam, Mode, 
 
 /// Bytes by class, looked up once per byte: token characters, and the
 /// bytes that send a whole value to the general path (a quote, CR, LF, NUL).
-/// Built at compile time: every index is below 256, so none can panic.
+// Evaluated at compile time: an index out of range would fail the build,
+// it cannot panic at run time.
 #[allow(clippy::indexing_slicing)]
 const CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
