@@ -5,7 +5,7 @@
 //! privacy rules at the border of a trust domain (TS 33.203 §5.3, RFC 3325).
 //!
 //! - [`header`]: `Security-Client`, `Security-Server`, `Security-Verify`
-//!   with typed `ipsec-3gpp` tuples ([`tuple`]); [`options`]: `sec-agree`.
+//!   with typed `ipsec-3gpp` tuples ([`tuple`](mod@tuple)); [`options`]: `sec-agree`.
 //! - [`PcscfAgreement`] and [`UeAgreement`]: the two ends of SM1 → SM6 →
 //!   SM7; they return headers to send and [`esp_sa::SaSet`]s to install.
 //! - [`SaLifecycle`]: when sets become established, in use, retired and
