@@ -24,6 +24,7 @@ use ims_sec::aka::usim::{Failure, Usim};
 use ims_sec::aka::Amf;
 use ims_sec::common::sip::{Param, ParamValue};
 use ims_sec::common::Secret;
+use ims_sec::esp::sad::Unprotected;
 use ims_sec::esp::{Role, SaDatabase, SaSet};
 use ims_sec::sec_agree::{
     prepare_for_s_cscf, Action, AlgorithmPair, AlgorithmProfile, Event, Headers, Message,
@@ -332,21 +333,7 @@ impl World {
     fn ue_receive_response(&mut self, wire: Wire) -> Result<UeNext> {
         let mut packet = wire.0;
         if is_esp(&packet) {
-            let got = self.ue.sad.unprotect(&mut packet, self.now)?;
-            let set = self
-                .ue
-                .lifecycle
-                .set_with_spi(got.spi)
-                .ok_or("SA without a set")?;
-            self.ue
-                .lifecycle
-                .handle(self.now, Event::ProtectedReceived(set))?;
-            apply(
-                &mut self.ue.lifecycle,
-                &mut self.ue.sad,
-                &mut self.trace,
-                "UE",
-            );
+            self.receive_esp(Side::Ue, &mut packet)?;
         }
         let message = Message::parse(udp_payload(&packet).ok_or("not UDP")?)?;
         match message.status() {
@@ -408,15 +395,7 @@ impl World {
             chosen.chosen.spis_and_ports.port_s,
         ));
         let handle = install(&mut self.ue.sad, chosen.sa_set, &mut self.trace, "UE")?;
-        self.ue
-            .lifecycle
-            .handle(self.now, Event::TemporaryInstalled(handle))?;
-        apply(
-            &mut self.ue.lifecycle,
-            &mut self.ue.sad,
-            &mut self.trace,
-            "UE",
-        );
+        self.event(Side::Ue, Event::TemporaryInstalled(handle))?;
         self.ue.temporary = Some(handle);
 
         // SM7: the Digest response, Security-Client and Security-Verify,
@@ -434,15 +413,7 @@ impl World {
     }
 
     fn ue_registered(&mut self) -> Result<AlgorithmPair> {
-        self.ue
-            .lifecycle
-            .handle(self.now, Event::Registered { expires: EXPIRES })?;
-        apply(
-            &mut self.ue.lifecycle,
-            &mut self.ue.sad,
-            &mut self.trace,
-            "UE",
-        );
+        self.event(Side::Ue, Event::Registered { expires: EXPIRES })?;
         let agreement = self.ue.agreement.as_ref().ok_or("no agreement")?;
         let chosen = agreement.chosen().ok_or("nothing chosen")?;
         self.ue.registered_port_c = Some(agreement.own().port_c);
@@ -493,21 +464,7 @@ impl World {
     fn pcscf_receive_register(&mut self, wire: Wire) -> Result<Option<Wire>> {
         let mut packet = wire.0;
         let arrived_on = if is_esp(&packet) {
-            let got = self.pcscf.sad.unprotect(&mut packet, self.now)?;
-            let set = self
-                .pcscf
-                .lifecycle
-                .set_with_spi(got.spi)
-                .ok_or("SA without a set")?;
-            self.pcscf
-                .lifecycle
-                .handle(self.now, Event::ProtectedReceived(set))?;
-            apply(
-                &mut self.pcscf.lifecycle,
-                &mut self.pcscf.sad,
-                &mut self.trace,
-                "P-CSCF",
-            );
+            let got = self.receive_esp(Side::Pcscf, &mut packet)?;
             self.decide(format!(
                 "P-CSCF: ESP SPI {} authenticates the packet",
                 got.spi
@@ -530,15 +487,7 @@ impl World {
             if let Err(error) = agreement.on_protected_register(&headers, spi) {
                 self.decide(format!("P-CSCF aborts the registration: {error}"));
                 self.abort = Some(error.to_string());
-                self.pcscf
-                    .lifecycle
-                    .handle(self.now, Event::AuthenticationFailed)?;
-                apply(
-                    &mut self.pcscf.lifecycle,
-                    &mut self.pcscf.sad,
-                    &mut self.trace,
-                    "P-CSCF",
-                );
+                self.event(Side::Pcscf, Event::AuthenticationFailed)?;
                 self.pcscf.temporary = None;
                 return Ok(None);
             }
@@ -616,30 +565,14 @@ impl World {
                     &mut self.trace,
                     "P-CSCF",
                 )?;
-                self.pcscf
-                    .lifecycle
-                    .handle(self.now, Event::TemporaryInstalled(handle))?;
-                apply(
-                    &mut self.pcscf.lifecycle,
-                    &mut self.pcscf.sad,
-                    &mut self.trace,
-                    "P-CSCF",
-                );
+                self.event(Side::Pcscf, Event::TemporaryInstalled(handle))?;
                 self.pcscf.temporary = Some(handle);
                 if self.strip_strongest_tuple {
                     strip_first_tuple(&mut response.headers, SecurityHeader::Server)?;
                 }
             }
             Some(200) => {
-                self.pcscf
-                    .lifecycle
-                    .handle(self.now, Event::Registered { expires: EXPIRES })?;
-                apply(
-                    &mut self.pcscf.lifecycle,
-                    &mut self.pcscf.sad,
-                    &mut self.trace,
-                    "P-CSCF",
-                );
+                self.event(Side::Pcscf, Event::Registered { expires: EXPIRES })?;
                 self.pcscf.verified = self.pcscf.agreement.take();
                 self.pcscf.temporary = None;
                 self.decide(format!(
@@ -700,21 +633,7 @@ impl World {
     /// Security-Verify and let the lifecycle know which set carried it.
     pub fn pcscf_receive_request(&mut self, wire: Wire) -> Result<Message> {
         let mut packet = wire.0;
-        let got = self.pcscf.sad.unprotect(&mut packet, self.now)?;
-        let set = self
-            .pcscf
-            .lifecycle
-            .set_with_spi(got.spi)
-            .ok_or("SA without a set")?;
-        self.pcscf
-            .lifecycle
-            .handle(self.now, Event::ProtectedReceived(set))?;
-        apply(
-            &mut self.pcscf.lifecycle,
-            &mut self.pcscf.sad,
-            &mut self.trace,
-            "P-CSCF",
-        );
+        let got = self.receive_esp(Side::Pcscf, &mut packet)?;
         let message = Message::parse(udp_payload(&packet).ok_or("not UDP")?)?;
         let verified = self.pcscf.verified.as_ref().ok_or("not registered")?;
         verified.check_security_verify(&message.headers)?;
@@ -728,20 +647,8 @@ impl World {
 
     /// The old set's transactions have ended at both ends: delete it now.
     pub fn old_transactions_done(&mut self) -> Result<()> {
-        self.pcscf.lifecycle.handle(self.now, Event::OldSetIdle)?;
-        apply(
-            &mut self.pcscf.lifecycle,
-            &mut self.pcscf.sad,
-            &mut self.trace,
-            "P-CSCF",
-        );
-        self.ue.lifecycle.handle(self.now, Event::OldSetIdle)?;
-        apply(
-            &mut self.ue.lifecycle,
-            &mut self.ue.sad,
-            &mut self.trace,
-            "UE",
-        );
+        self.event(Side::Pcscf, Event::OldSetIdle)?;
+        self.event(Side::Ue, Event::OldSetIdle)?;
         Ok(())
     }
 
@@ -761,41 +668,15 @@ impl World {
     /// The UE receives a message through ESP.
     pub fn ue_receives(&mut self, wire: Wire) -> Result<Message> {
         let mut packet = wire.0;
-        let got = self.ue.sad.unprotect(&mut packet, self.now)?;
-        let set = self
-            .ue
-            .lifecycle
-            .set_with_spi(got.spi)
-            .ok_or("SA without a set")?;
-        self.ue
-            .lifecycle
-            .handle(self.now, Event::ProtectedReceived(set))?;
-        apply(
-            &mut self.ue.lifecycle,
-            &mut self.ue.sad,
-            &mut self.trace,
-            "UE",
-        );
+        self.receive_esp(Side::Ue, &mut packet)?;
         Ok(Message::parse(udp_payload(&packet).ok_or("not UDP")?)?)
     }
 
     /// Moves the clock and lets both lifecycles act on what is due.
     pub fn advance(&mut self, by: Duration) {
         self.now += by;
-        self.pcscf.lifecycle.handle_timeout(self.now);
-        apply(
-            &mut self.pcscf.lifecycle,
-            &mut self.pcscf.sad,
-            &mut self.trace,
-            "P-CSCF",
-        );
-        self.ue.lifecycle.handle_timeout(self.now);
-        apply(
-            &mut self.ue.lifecycle,
-            &mut self.ue.sad,
-            &mut self.trace,
-            "UE",
-        );
+        self.timeout(Side::Pcscf);
+        self.timeout(Side::Ue);
     }
 
     // ----- the S-CSCF and HSS ------------------------------------------
@@ -886,6 +767,69 @@ impl World {
         });
         self.scscf.pending = Some((av, challenge));
         Ok(unauthorized)
+    }
+}
+
+/// Which end of the Gm link.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Ue,
+    Pcscf,
+}
+
+impl World {
+    /// A node's lifecycle, SA database and name, for the helpers below.
+    fn ipsec(
+        &mut self,
+        side: Side,
+    ) -> (
+        &mut SaLifecycle,
+        &mut SaDatabase,
+        &mut Vec<Step>,
+        &'static str,
+    ) {
+        match side {
+            Side::Ue => (
+                &mut self.ue.lifecycle,
+                &mut self.ue.sad,
+                &mut self.trace,
+                "UE",
+            ),
+            Side::Pcscf => (
+                &mut self.pcscf.lifecycle,
+                &mut self.pcscf.sad,
+                &mut self.trace,
+                "P-CSCF",
+            ),
+        }
+    }
+
+    /// Tells a node's lifecycle what happened and carries out its actions.
+    fn event(&mut self, side: Side, event: Event) -> Result<()> {
+        let now = self.now;
+        let (lifecycle, sad, trace, node) = self.ipsec(side);
+        lifecycle.handle(now, event)?;
+        apply(lifecycle, sad, trace, node);
+        Ok(())
+    }
+
+    /// Lets a node's lifecycle act on what is due now.
+    fn timeout(&mut self, side: Side) {
+        let now = self.now;
+        let (lifecycle, sad, trace, node) = self.ipsec(side);
+        lifecycle.handle_timeout(now);
+        apply(lifecycle, sad, trace, node);
+    }
+
+    /// Removes the ESP of a packet a node received, and tells its lifecycle
+    /// which set carried it.
+    fn receive_esp(&mut self, side: Side, packet: &mut Vec<u8>) -> Result<Unprotected> {
+        let now = self.now;
+        let (lifecycle, sad, _, _) = self.ipsec(side);
+        let got = sad.unprotect(packet, now)?;
+        let set = lifecycle.set_with_spi(got.spi).ok_or("SA without a set")?;
+        self.event(side, Event::ProtectedReceived(set))?;
+        Ok(got)
     }
 }
 
