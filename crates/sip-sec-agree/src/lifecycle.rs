@@ -474,19 +474,24 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_fourth_set_is_refused_and_changes_nothing() {
-        let mut l = SaLifecycle::new(Role::Ue, SaOptions::default());
+    /// Set 0 registered and in use, then sets 1 and 2 registered, never used.
+    fn three_sets(l: &mut SaLifecycle) {
         let s = Duration::from_secs;
-        let expires = s(3600);
-        // set 0 in use, then set 1 and set 2 established, never used.
         for (n, t) in [(0, 0), (1, 100), (2, 200)] {
             l.handle(s(t), Event::TemporaryInstalled(set(n))).unwrap();
-            l.handle(s(t + 1), Event::Registered { expires }).unwrap();
+            l.handle(s(t + 1), Event::Registered { expires: s(3600) })
+                .unwrap();
             if n == 0 {
                 l.handle(s(2), Event::ProtectedReceived(set(0))).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn a_fourth_set_is_refused_and_changes_nothing() {
+        let mut l = SaLifecycle::new(Role::Ue, SaOptions::default());
+        let s = Duration::from_secs;
+        three_sets(&mut l);
         while l.poll_action().is_some() {}
         let before: Vec<_> = l.sets().collect();
         assert!(l.handle(s(300), Event::TemporaryInstalled(set(3))).is_err());
@@ -498,14 +503,7 @@ mod tests {
     fn traffic_on_an_older_established_set_does_not_retire_a_newer_one() {
         let mut l = SaLifecycle::new(Role::Pcscf, SaOptions::default());
         let s = Duration::from_secs;
-        let expires = s(3600);
-        for (n, t) in [(0, 0), (1, 100), (2, 200)] {
-            l.handle(s(t), Event::TemporaryInstalled(set(n))).unwrap();
-            l.handle(s(t + 1), Event::Registered { expires }).unwrap();
-            if n == 0 {
-                l.handle(s(2), Event::ProtectedReceived(set(0))).unwrap();
-            }
-        }
+        three_sets(&mut l);
         // set 1 and set 2 are both established; the UE still uses set 1.
         l.handle(s(210), Event::ProtectedReceived(set(1))).unwrap();
         assert_eq!(l.state(&set(0)), Some(SetState::Retiring));

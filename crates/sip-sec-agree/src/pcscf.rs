@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use core::net::IpAddr;
 use core::time::Duration;
 
-use esp_sa::{Endpoint, Role, SaDatabase, SaSet, SaSetParams, Selector};
+use esp_sa::{Role, SaDatabase, SaSet, SaSetParams, Selector};
 use ims_sec_core::Secret;
 use rand_core::CryptoRngCore;
 
@@ -285,8 +285,8 @@ impl PcscfAgreement {
         };
         let params = SaSetParams {
             role: Role::Pcscf,
-            ue: endpoint(self.ue_address, self.ue),
-            pcscf: endpoint(policy.address, pcscf),
+            ue: self.ue.endpoint(self.ue_address),
+            pcscf: pcscf.endpoint(policy.address),
             replay_window: policy.sa.replay_window,
             lifetime: policy.sa.temporary_lifetime(),
         };
@@ -436,20 +436,6 @@ fn with_integrity_flag(value: &str, flag: &str) -> alloc::string::String {
     out.push_str(flag);
     out.push('"');
     out
-}
-
-fn endpoint(address: IpAddr, sp: SpisAndPorts) -> Endpoint {
-    Endpoint {
-        address,
-        port_c: sp.port_c,
-        port_s: sp.port_s,
-        spi_c: sp.spi_c,
-        spi_s: sp.spi_s,
-    }
-}
-
-pub(crate) fn endpoint_of(address: IpAddr, sp: SpisAndPorts) -> Endpoint {
-    endpoint(address, sp)
 }
 
 /// The headers of a 421/494: the P-CSCF's list without SPIs (no SAs are set

@@ -82,6 +82,20 @@ pub struct SpisAndPorts {
     pub port_s: u16,
 }
 
+impl SpisAndPorts {
+    /// The end of an SA set at `address` with these SPIs and ports.
+    #[must_use]
+    pub fn endpoint(self, address: core::net::IpAddr) -> esp_sa::Endpoint {
+        esp_sa::Endpoint {
+            address,
+            port_c: self.port_c,
+            port_s: self.port_s,
+            spi_c: self.spi_c,
+            spi_s: self.spi_s,
+        }
+    }
+}
+
 /// One `ipsec-3gpp` tuple we can run: ESP in transport mode (TS 33.203
 /// §7.1; Annex M's UDP-encapsulated tunnel mode is not supported here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

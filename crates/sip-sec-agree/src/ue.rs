@@ -23,7 +23,6 @@ use crate::header::{MechanismList, SecurityHeader};
 use crate::lifecycle::SaOptions;
 use crate::message::Headers;
 use crate::options;
-use crate::pcscf::endpoint_of;
 use crate::tuple::{AlgorithmPair, AlgorithmProfile, Ipsec3gpp, SpisAndPorts};
 
 /// What the UE chose from the 401, and the SAs to install before it sends
@@ -165,8 +164,8 @@ impl UeAgreement {
         let chosen = self.choose(&server)?;
         let params = SaSetParams {
             role: Role::Ue,
-            ue: endpoint_of(ue_address, self.own),
-            pcscf: endpoint_of(pcscf_address, chosen.spis_and_ports),
+            ue: self.own.endpoint(ue_address),
+            pcscf: chosen.spis_and_ports.endpoint(pcscf_address),
             replay_window: sa.replay_window,
             lifetime: sa.temporary_lifetime(),
         };
