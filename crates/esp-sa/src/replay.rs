@@ -9,38 +9,16 @@
 //! [`ReplayWindow::accept`] only after the ICV verified, which records the
 //! number and may advance the window.
 
-use alloc::vec;
-use alloc::vec::Vec;
+use ims_sec_core::replay::SlidingWindow;
+pub use ims_sec_core::replay::{Replay, MAX_WINDOW};
 
 use crate::Error;
-
-/// Bits per bitmap block.
-const BLOCK_BITS: u64 = 64;
-/// The largest window supported: 2^16 packets (RFC 4303 asks for at least 32,
-/// TS 33.203 deployments use 64; 4096 and more suit fast links).
-pub const MAX_WINDOW: u32 = 1 << 16;
-
-/// Why a sequence number is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum Replay {
-    /// Already received within the window.
-    #[error("duplicate sequence number")]
-    Duplicate,
-    /// Left of the window (or zero, which is never sent).
-    #[error("sequence number left of the anti-replay window")]
-    TooOld,
-}
 
 /// The anti-replay state of an inbound SA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayWindow {
-    /// W: how many sequence numbers, ending at `top`, are tracked.
-    size: u64,
-    /// T: the highest sequence number accepted (full 64 bits with ESN); 0
-    /// before the first packet.
-    top: u64,
-    /// Ring of blocks; bit `seq % 64` of block `(seq / 64) % len` marks `seq`.
-    blocks: Vec<u64>,
+    /// The shared bitmap over full (64-bit with ESN) sequence numbers.
+    window: SlidingWindow,
     /// Extended (64-bit) sequence numbers: only the low 32 bits are sent.
     esn: bool,
 }
@@ -49,33 +27,21 @@ impl ReplayWindow {
     /// A window of `size` packets (1 to [`MAX_WINDOW`]; 64 is the usual),
     /// for 32-bit or extended sequence numbers.
     pub fn new(size: u32, esn: bool) -> Result<Self, Error> {
-        if size == 0 || size > MAX_WINDOW {
-            return Err(Error::Parameter(
-                "anti-replay window must be 1 to 65536 packets",
-            ));
-        }
-        let size = u64::from(size);
-        // One block more than the window needs: the block holding `top` may
-        // be only partly inside the window (RFC 6479 §2).
-        let len = size.div_ceil(BLOCK_BITS) + 1;
-        Ok(Self {
-            size,
-            top: 0,
-            blocks: vec![0; len as usize],
-            esn,
-        })
+        let window = SlidingWindow::new(size)
+            .map_err(|_| Error::Parameter("anti-replay window must be 1 to 65536 packets"))?;
+        Ok(Self { window, esn })
     }
 
     /// The window size W.
     #[must_use]
     pub fn size(&self) -> u32 {
-        self.size as u32
+        self.window.size()
     }
 
     /// The highest sequence number accepted so far (0 before the first).
     #[must_use]
     pub fn top(&self) -> u64 {
-        self.top
+        self.window.top().unwrap_or(0)
     }
 
     /// Whether extended sequence numbers are in use.
@@ -92,9 +58,10 @@ impl ReplayWindow {
         if !self.esn {
             return Some(u64::from(seq_low));
         }
-        let th = self.top >> 32;
-        let tl = self.top as u32;
-        let w = self.size as u32;
+        let top = self.top();
+        let th = top >> 32;
+        let tl = top as u32;
+        let w = self.size();
         // Bl = Tl - W + 1, arithmetic mod 2^32.
         let bl = tl.wrapping_sub(w).wrapping_add(1);
         let seq_high = if tl >= w - 1 {
@@ -123,20 +90,11 @@ impl ReplayWindow {
     }
 
     fn check_full(&self, seq: u64) -> Result<(), Replay> {
+        // RFC 4303 §3.3.3: 0 is never sent.
         if seq == 0 {
             return Err(Replay::TooOld);
         }
-        if seq > self.top {
-            return Ok(());
-        }
-        if self.top - seq >= self.size {
-            return Err(Replay::TooOld);
-        }
-        let (block, bit) = self.position(seq);
-        match self.blocks.get(block) {
-            Some(b) if b & bit == 0 => Ok(()),
-            _ => Err(Replay::Duplicate),
-        }
+        self.window.check(seq)
     }
 
     /// Records a sequence number whose packet passed the ICV check, moving
@@ -145,28 +103,6 @@ impl ReplayWindow {
     /// refused, and a refusal changes nothing.
     pub fn accept(&mut self, seq: u64) -> Result<(), Replay> {
         self.check_full(seq)?;
-        if seq > self.top {
-            let len = self.blocks.len() as u64;
-            let old_block = self.top / BLOCK_BITS;
-            let new_block = seq / BLOCK_BITS;
-            // Clear the blocks the window moves into (all of them at most).
-            let moved = (new_block - old_block).min(len);
-            for i in 1..=moved {
-                if let Some(b) = self.blocks.get_mut(((old_block + i) % len) as usize) {
-                    *b = 0;
-                }
-            }
-            self.top = seq;
-        }
-        let (block, bit) = self.position(seq);
-        if let Some(b) = self.blocks.get_mut(block) {
-            *b |= bit;
-        }
-        Ok(())
-    }
-
-    fn position(&self, seq: u64) -> (usize, u64) {
-        let len = self.blocks.len() as u64;
-        (((seq / BLOCK_BITS) % len) as usize, 1 << (seq % BLOCK_BITS))
+        self.window.accept(seq)
     }
 }

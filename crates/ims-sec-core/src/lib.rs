@@ -18,6 +18,9 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+
+pub mod replay;
 pub mod secret;
 pub mod sip;
 

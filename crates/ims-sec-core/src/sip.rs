@@ -29,8 +29,6 @@
 //! assert_eq!(params[1].value.value, Some(ParamValue::Quoted("0,1".into())));
 //! ```
 
-extern crate alloc;
-
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
