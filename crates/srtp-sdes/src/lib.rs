@@ -5,10 +5,16 @@
 
 extern crate alloc;
 
+pub mod crypto;
 pub mod error;
+pub mod export;
+pub mod kdf;
 pub mod policy;
+pub mod rtp;
+pub mod session;
 pub mod suite;
 
 pub use error::Error;
 pub use policy::{MasterKey, Mki, Policy};
+pub use session::{Event, InboundSession, OutboundSession, Unprotected};
 pub use suite::CryptoSuite;
