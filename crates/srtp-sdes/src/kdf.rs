@@ -33,11 +33,7 @@ pub enum Label {
 /// `index DIV kdr`, the 48-bit `r` of RFC 3711 §4.3.1 (0 when kdr is 0).
 #[must_use]
 pub fn key_derivation_index(index: u64, kdr: u64) -> u64 {
-    if kdr == 0 {
-        0
-    } else {
-        (index / kdr) & 0xffff_ffff_ffff
-    }
+    index.checked_div(kdr).map_or(0, |r| r & 0xffff_ffff_ffff)
 }
 
 /// A keyed PRF: the master key's AES schedule and the (padded) master salt.

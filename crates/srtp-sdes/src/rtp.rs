@@ -36,8 +36,9 @@ impl RtpHeader {
         let csrc_count = usize::from(fixed[0] & 0x0f);
         let mut len = RTP_HEADER_LEN + 4 * csrc_count;
         if fixed[0] & 0x10 != 0 {
-            let ext = packet
+            let ext: [u8; 4] = packet
                 .get(len..len + 4)
+                .and_then(|e| e.try_into().ok())
                 .ok_or(Error::Malformed("header extension runs past the packet"))?;
             let words = usize::from(u16::from_be_bytes([ext[2], ext[3]]));
             len += 4 + 4 * words;

@@ -14,7 +14,7 @@
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 
-use ims_sec_core::replay::SlidingWindow;
+use ims_sec_core::replay::{Replay, SlidingWindow};
 use subtle::ConstantTimeEq;
 
 use crate::crypto::{SessionKeys, GCM_TAG_LEN};
@@ -207,7 +207,9 @@ impl Keys {
     }
 }
 
-/// Session keys borrowed from where they live, or derived for this packet.
+/// Session keys borrowed from where they live, or derived for this packet
+/// (on the stack: no allocation).
+#[allow(clippy::large_enum_variant)]
 enum KeysRef<'a> {
     Borrowed(&'a SessionKeys),
     Fresh(SessionKeys, u64),
@@ -265,6 +267,35 @@ pub fn estimate_index(highest: Option<u64>, initial_roc: u32, seq: u16) -> u64 {
         roc
     };
     (v << 16) | seq
+}
+
+/// The index a sender gives a packet with sequence number `seq`. A sender
+/// numbers forward: a `seq` is taken as a retransmission of an earlier index
+/// only when that index is within `window` of the highest sent; any other
+/// `seq` is the next index ahead with those low 16 bits, however far (unlike
+/// the receiver's estimate, which cannot tell a jump of more than 2^15 from a
+/// late packet).
+fn sender_index(highest: Option<u64>, initial_roc: u32, seq: u16, window: u64) -> u64 {
+    let Some(top) = highest else {
+        return (u64::from(initial_roc) << 16) | u64::from(seq);
+    };
+    let seq = u64::from(seq);
+    let behind = (top & !0xffff) | seq;
+    let behind = if behind > top {
+        behind.wrapping_sub(1 << 16)
+    } else {
+        behind
+    };
+    if behind <= top && top - behind < window {
+        behind
+    } else {
+        let ahead = (top & !0xffff) | seq;
+        if ahead > top {
+            ahead
+        } else {
+            ahead + (1 << 16)
+        }
+    }
 }
 
 fn trailer_room(buf_len: usize, needed: usize) -> Result<(), Error> {
@@ -401,7 +432,12 @@ impl OutboundSession {
             Some(s) => (s.sent.top(), s.initial_roc),
             None => (None, 0),
         };
-        let index = estimate_index(highest, initial_roc, header.sequence_number);
+        let index = sender_index(
+            highest,
+            initial_roc,
+            header.sequence_number,
+            u64::from(policy.rtp_window),
+        );
         if index > MAX_SRTP_INDEX {
             return Err(Error::IndexExhausted);
         }
@@ -486,7 +522,8 @@ impl OutboundSession {
         if srtcp_index > MAX_SRTCP_INDEX {
             return Err(Error::IndexExhausted);
         }
-        let key = self.send_key(0).or_else(|_| Ok::<_, Error>(self.active))?;
+        // <From, To> ranges SRTP indices; SRTCP goes with the active key.
+        let key = self.active;
         let slot = self.keys.slot(key)?;
         slot.check_lifetime(true, policy)?;
         let mki: &[u8] = slot.master.mki.as_ref().map_or(&[], Mki::as_bytes);
@@ -626,8 +663,7 @@ fn seal_srtcp_gcm(
         put(buf, len, &ei)?;
         let aad = buf.get(..len + SRTCP_INDEX_LEN).unwrap_or_default();
         let mut empty = [0u8; 0];
-        let tag = k.gcm_seal(ssrc, index, true, aad, &mut empty)?;
-        tag
+        k.gcm_seal(ssrc, index, true, aad, &mut empty)?
     };
     put(buf, len, &tag)?;
     put(buf, len + GCM_TAG_LEN, &ei)
@@ -785,10 +821,13 @@ impl InboundSession {
             }
             if let Some(s) = stream {
                 if let Err(e) = s.rtp.check(index) {
-                    last_error = Error::Replay(e);
-                    if k == 0 {
-                        return Err(last_error);
+                    // A duplicate is a replay. A packet left of the window
+                    // may instead be one after a gap of more than 2^15,
+                    // which the estimate takes for an old one: try ahead.
+                    if k == 0 && e == Replay::Duplicate {
+                        return Err(Error::Replay(e));
                     }
+                    last_error = Error::Replay(e);
                     continue;
                 }
             }
@@ -815,6 +854,9 @@ impl InboundSession {
             if ok {
                 found = Some((index, keys));
                 break;
+            }
+            if k == 0 || last_error != Error::Replay(Replay::TooOld) {
+                last_error = Error::Authentication;
             }
             if !authenticated {
                 break;
