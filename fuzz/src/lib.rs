@@ -28,6 +28,8 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("esp_sa_udp", esp_sa_udp),
     ("esp_sa_sad", esp_sa_sad),
     ("sip_sec_agree_headers", sip_sec_agree_headers),
+    ("srtp_sdes_unprotect_rtp", srtp_sdes_unprotect_rtp),
+    ("srtp_sdes_unprotect_rtcp", srtp_sdes_unprotect_rtcp),
 ];
 
 /// AUTN and AUTS from bytes; a parsed AUTN goes through the USIM checks,
@@ -311,5 +313,106 @@ pub fn esp_sa_sad(data: &[u8]) {
                 Err(_) => assert_eq!(windows(&db), before),
             }
         }
+    }
+}
+
+/// The SRTP suites the engine runs, picked by a byte of the input.
+fn srtp_sessions(selector: u8) -> Option<(srtp_sdes::OutboundSession, srtp_sdes::InboundSession)> {
+    use srtp_sdes::{CryptoSuite, MasterKey, Mki, Policy};
+    let suites: Vec<CryptoSuite> = CryptoSuite::ALL
+        .into_iter()
+        .filter(|s| s.is_supported())
+        .collect();
+    let suite = suites[usize::from(selector & 0x0f) % suites.len()];
+    let key: Vec<u8> = (0..suite.key_salt_len() as u8).collect();
+    let mut policy = Policy::from_key_salt(suite, &key).ok()?;
+    if selector & 0x10 != 0 {
+        policy.keys = vec![MasterKey::from_key_salt(suite, &key)
+            .ok()?
+            .with_mki(Mki::from_value(7, 2).ok()?)];
+    }
+    if selector & 0x20 != 0 {
+        policy.kdr = 1 << 3;
+    }
+    if selector & 0x40 != 0 && !suite.is_aead() {
+        policy.encrypt_rtp = false;
+        policy.encrypt_rtcp = false;
+    }
+    Some((
+        srtp_sdes::OutboundSession::new(policy.clone()).ok()?,
+        srtp_sdes::InboundSession::new(policy).ok()?,
+    ))
+}
+
+/// Random bytes as an SRTP packet into an inbound session of a suite picked
+/// by the first byte: refused or accepted without panicking, and a refusal
+/// moves nothing. Then the bytes as a plain RTP packet: protected, it must
+/// unprotect to the same packet, and with one bit flipped it must be
+/// refused.
+pub fn srtp_sdes_unprotect_rtp(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((mut tx, mut rx)) = srtp_sessions(selector) else {
+        return;
+    };
+    let before = rx.export_keys();
+    let mut packet = rest.to_vec();
+    match rx.unprotect_rtp(&mut packet) {
+        Ok(got) => assert!(got.len <= packet.len()),
+        Err(_) => assert_eq!(rx.export_keys(), before),
+    }
+    // A fresh receiver: the bytes above may have been a valid packet.
+    let Some((_, mut rx)) = srtp_sessions(selector) else {
+        return;
+    };
+    let mut packet = rest.to_vec();
+    if tx.protect_rtp_vec(&mut packet).is_ok() {
+        let mut copy = packet.clone();
+        let got = rx.unprotect_rtp(&mut copy).unwrap();
+        assert_eq!(&copy[..got.len], rest);
+        let authenticated = rx.policy().authenticate_rtp || rx.policy().suite.is_aead();
+        if authenticated {
+            let at = usize::from(selector) * 31 % packet.len();
+            packet[at] ^= 0x80;
+            let before = rx.export_keys();
+            if rx.unprotect_rtp(&mut packet).is_err() {
+                assert_eq!(rx.export_keys(), before);
+            } else {
+                // Only a flip in the MKI-free, unauthenticated bytes could
+                // pass; there are none, except the replayed index itself.
+                panic!("a tampered SRTP packet was accepted");
+            }
+        }
+    }
+}
+
+/// As `srtp_sdes_unprotect_rtp`, for SRTCP.
+pub fn srtp_sdes_unprotect_rtcp(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((mut tx, mut rx)) = srtp_sessions(selector) else {
+        return;
+    };
+    let mut packet = rest.to_vec();
+    if let Ok(got) = rx.unprotect_rtcp(&mut packet) {
+        assert!(got.len <= packet.len());
+    }
+    // A fresh receiver: the bytes above may have been a valid packet.
+    let Some((_, mut rx)) = srtp_sessions(selector) else {
+        return;
+    };
+    let mut packet = rest.to_vec();
+    if tx.protect_rtcp_vec(&mut packet).is_ok() {
+        let mut copy = packet.clone();
+        let got = rx.unprotect_rtcp(&mut copy).unwrap();
+        assert_eq!(&copy[..got.len], rest);
+        let at = usize::from(selector) * 31 % packet.len();
+        packet[at] ^= 0x80;
+        assert!(
+            rx.unprotect_rtcp(&mut packet).is_err(),
+            "tampered SRTCP accepted"
+        );
     }
 }
