@@ -137,8 +137,8 @@ impl Libsrtp {
         })
     }
 
-    /// Runs `packets` in order through one fresh libsrtp session; the
-    /// streams in `rocs` start at the given ROC.
+    /// Runs `packets` in order through one fresh libsrtp session; for RTP
+    /// the streams of [`STREAMS`] with a ROC other than 0 start at it.
     fn run(
         &mut self,
         suite: CryptoSuite,
