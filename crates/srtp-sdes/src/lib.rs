@@ -7,8 +7,10 @@ extern crate alloc;
 
 pub mod error;
 pub mod policy;
+pub mod sdes;
 pub mod suite;
 
 pub use error::Error;
 pub use policy::{MasterKey, Mki, Policy};
+pub use sdes::{CryptoAttribute, ParseMode, SdesError};
 pub use suite::CryptoSuite;
