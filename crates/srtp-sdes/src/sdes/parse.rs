@@ -296,7 +296,7 @@ fn key_params(c: &mut Cursor<'_>, suite: Option<CryptoSuite>) -> Result<Vec<KeyP
         }
     }
 
-    // RFC 4568 §6.1: with several keys, every key has an MKI, all of one
+    // RFC 4568 §6.1: with several (inline) keys, every key has an MKI, all of one
     // length; packets select keys by MKI, so each MKI names one key.
     let inline: Vec<&InlineKey> = keys
         .iter()
@@ -305,7 +305,7 @@ fn key_params(c: &mut Cursor<'_>, suite: Option<CryptoSuite>) -> Result<Vec<KeyP
             KeyParam::Other { .. } => None,
         })
         .collect();
-    if keys.len() > 1 {
+    if inline.len() > 1 {
         let mkis: Vec<MkiField> = inline.iter().filter_map(|k| k.mki).collect();
         let lengths_agree = mkis
             .first()
