@@ -1,6 +1,11 @@
 //! The `a=crypto` codec against RFC 4568's own examples, the spellings
 //! deployed equipment sends, and generated attributes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use proptest::prelude::*;
 use srtp_sdes::sdes::{
