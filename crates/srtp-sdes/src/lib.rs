@@ -6,11 +6,13 @@
 extern crate alloc;
 
 pub mod error;
+pub mod offer_answer;
 pub mod policy;
 pub mod sdes;
 pub mod suite;
 
 pub use error::Error;
+pub use offer_answer::{Negotiated, NegotiationError, Offerer, SdesConfig};
 pub use policy::{MasterKey, Mki, Policy};
 pub use sdes::{CryptoAttribute, ParseMode, SdesError};
 pub use suite::CryptoSuite;
