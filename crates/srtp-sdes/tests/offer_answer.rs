@@ -201,7 +201,7 @@ fn lines_with_parameters_the_answerer_cannot_honour_are_skipped() {
     let offer: Vec<CryptoAttribute> = [
         format!("1 AES_CM_128_HMAC_SHA1_80 {key} FEC_KEY=inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj"),
         format!("2 AES_CM_128_HMAC_SHA1_80 {key} NEW_MANDATORY"),
-        format!("3 AES_CM_128_HMAC_SHA1_80 url:https://example.com/key"),
+        "3 AES_CM_128_HMAC_SHA1_80 url:https://example.com/key".to_string(),
         format!("4 SEED_CTR_128_HMAC_SHA1_80 {key}"),
         format!("5 AES_CM_128_HMAC_SHA1_80 {key} -OPTIONAL FEC_ORDER=FEC_SRTP"),
     ]
