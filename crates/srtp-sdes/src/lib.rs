@@ -5,12 +5,14 @@
 
 extern crate alloc;
 
+pub mod e2ae;
 pub mod error;
 pub mod offer_answer;
 pub mod policy;
 pub mod sdes;
 pub mod suite;
 
+pub use e2ae::E2aeIndicator;
 pub use error::Error;
 pub use offer_answer::{Negotiated, NegotiationError, Offerer, SdesConfig};
 pub use policy::{MasterKey, Mki, Policy};
