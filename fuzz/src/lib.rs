@@ -351,7 +351,10 @@ pub fn srtp_sdes_crypto_attr(data: &[u8]) {
         {
             assert_eq!(answer.tag, attr.tag);
             assert_eq!(negotiated.receive.keys, attr.policy().unwrap().keys);
-            assert_eq!(CryptoAttribute::parse(&answer.to_string()).as_ref(), Ok(&answer));
+            assert_eq!(
+                CryptoAttribute::parse(&answer.to_string()).as_ref(),
+                Ok(&answer)
+            );
         }
     }
 }
