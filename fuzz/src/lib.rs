@@ -9,7 +9,8 @@
     unreachable_pub,
     clippy::unwrap_used,
     clippy::expect_used,
-    clippy::panic
+    clippy::panic,
+    clippy::indexing_slicing
 )]
 
 use ims_aka::digest::{Challenge, Credentials};
@@ -30,6 +31,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("sip_sec_agree_headers", sip_sec_agree_headers),
     ("srtp_sdes_unprotect_rtp", srtp_sdes_unprotect_rtp),
     ("srtp_sdes_unprotect_rtcp", srtp_sdes_unprotect_rtcp),
+    ("srtp_sdes_crypto_attr", srtp_sdes_crypto_attr),
 ];
 
 /// AUTN and AUTS from bytes; a parsed AUTN goes through the USIM checks,
@@ -414,5 +416,48 @@ pub fn srtp_sdes_unprotect_rtcp(data: &[u8]) {
             rx.unprotect_rtcp(&mut packet).is_err(),
             "tampered SRTCP accepted"
         );
+    }
+}
+/// SDES `a=crypto` attributes (RFC 4568 §9.2) and `a=3ge2ae` indicators.
+/// In either mode, whatever parses must emit text the strict parser reads
+/// back to the same value, and building its policy must refuse or succeed
+/// without panicking; an answerer given it as an offer must not panic.
+pub fn srtp_sdes_crypto_attr(data: &[u8]) {
+    use srtp_sdes::sdes::{CryptoAttribute, ParseMode};
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let _ = srtp_sdes::E2aeIndicator::parse(text);
+    for mode in [ParseMode::Strict, ParseMode::Lenient] {
+        let Ok(attr) = CryptoAttribute::parse_with(text, mode) else {
+            continue;
+        };
+        let emitted = attr.to_string();
+        assert!(!emitted.contains(['\r', '\n']), "{emitted:?}");
+        assert_eq!(
+            CryptoAttribute::parse(&emitted).as_ref(),
+            Ok(&attr),
+            "{mode:?} {emitted:?}"
+        );
+        assert_eq!(CryptoAttribute::parse(&attr.sdp_line()).as_ref(), Ok(&attr));
+        if let Ok(policy) = attr.policy() {
+            let _ = policy.validate();
+        }
+        let config = srtp_sdes::SdesConfig {
+            allow_weakened: true,
+            ..srtp_sdes::SdesConfig::default()
+        };
+        // A fixed seed, so that a run replays exactly.
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0);
+        if let Ok((answer, negotiated)) =
+            srtp_sdes::offer_answer::answer(core::slice::from_ref(&attr), &config, &mut rng)
+        {
+            assert_eq!(answer.tag, attr.tag);
+            assert_eq!(negotiated.receive.keys, attr.policy().unwrap().keys);
+            assert_eq!(
+                CryptoAttribute::parse(&answer.to_string()).as_ref(),
+                Ok(&answer)
+            );
+        }
     }
 }

@@ -6,15 +6,21 @@
 extern crate alloc;
 
 pub mod crypto;
+pub mod e2ae;
 pub mod error;
 pub mod export;
 pub mod kdf;
+pub mod offer_answer;
 pub mod policy;
 pub mod rtp;
+pub mod sdes;
 pub mod session;
 pub mod suite;
 
+pub use e2ae::E2aeIndicator;
 pub use error::Error;
+pub use offer_answer::{Negotiated, NegotiationError, Offerer, SdesConfig};
 pub use policy::{MasterKey, Mki, Policy};
+pub use sdes::{CryptoAttribute, ParseMode, SdesError};
 pub use session::{Event, InboundSession, OutboundSession, Unprotected};
 pub use suite::CryptoSuite;
