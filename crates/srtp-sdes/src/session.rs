@@ -38,9 +38,8 @@ pub enum Event {
     /// A master key has used up all but a sixteenth of its lifetime (SDES
     /// lifetime or RFC 3711 §9.2's 2^48 SRTP / 2^31 SRTCP packets): rekey.
     RekeyNeeded {
-        /// The key's MKI, if the session uses MKIs.
-        mki: Option<Mki>,
-        /// The key's position in the policy.
+        /// The key's position in the policy (its MKI is
+        /// `policy().keys[key].mki`).
         key: usize,
         /// Whether the SRTCP count (rather than SRTP) reached the mark.
         rtcp: bool,
@@ -115,9 +114,9 @@ impl Keys {
             });
         }
         Ok(Self {
+            events: VecDeque::with_capacity(2 * slots.len()),
             policy,
             slots,
-            events: VecDeque::new(),
         })
     }
 
@@ -160,27 +159,47 @@ impl Keys {
     }
 
     /// Session keys for `key` and `index`: the slot's own when the KDR is 0
-    /// or `r` is 0, the stream's cache when it holds this `r`, or freshly
-    /// derived (on the stack) otherwise.
+    /// or `r` is 0, the stream's cache when it holds this `r`, or else
+    /// derived into `scratch` (on the stack: no allocation). Only a
+    /// reference moves; a key set is over a kilobyte.
     fn session_keys<'a>(
         &'a self,
         key: usize,
         index: u64,
         rtcp: bool,
         cache: Option<&'a DerivedKeys>,
-    ) -> Result<KeysRef<'a>, Error> {
+        scratch: &'a mut Option<(SessionKeys, u64)>,
+    ) -> Result<&'a SessionKeys, Error> {
         let slot = self.slot(key)?;
         let r = key_derivation_index(index, self.policy.kdr);
         if r == 0 {
-            return Ok(KeysRef::Borrowed(if rtcp { &slot.rtcp } else { &slot.rtp }));
+            return Ok(if rtcp { &slot.rtcp } else { &slot.rtp });
         }
         if let Some(c) = cache.filter(|c| c.key == key && c.r == r) {
-            return Ok(KeysRef::Borrowed(&c.keys));
+            return Ok(&c.keys);
         }
-        Ok(KeysRef::Fresh(
+        self.derive_into(key, r, rtcp, scratch)?;
+        scratch
+            .as_ref()
+            .map(|(k, _)| k)
+            .ok_or(Error::Policy("key derivation"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn derive_into(
+        &self,
+        key: usize,
+        r: u64,
+        rtcp: bool,
+        scratch: &mut Option<(SessionKeys, u64)>,
+    ) -> Result<(), Error> {
+        let slot = self.slot(key)?;
+        *scratch = Some((
             SessionKeys::derive(self.policy.suite, &slot.kdf, rtcp, r)?,
             r,
-        ))
+        ));
+        Ok(())
     }
 
     /// Counts a packet on `key`, signalling once when it passes fifteen
@@ -198,45 +217,19 @@ impl Keys {
         *used += 1;
         if !*signalled && *used >= limit - limit / 16 {
             *signalled = true;
-            self.events.push_back(Event::RekeyNeeded {
-                mki: slot.master.mki.clone(),
-                key,
-                rtcp,
-            });
-        }
-    }
-}
-
-/// Session keys borrowed from where they live, or derived for this packet
-/// (on the stack: no allocation).
-#[allow(clippy::large_enum_variant)]
-enum KeysRef<'a> {
-    Borrowed(&'a SessionKeys),
-    Fresh(SessionKeys, u64),
-}
-
-impl KeysRef<'_> {
-    fn get(&self) -> &SessionKeys {
-        match self {
-            Self::Borrowed(k) => k,
-            Self::Fresh(k, _) => k,
-        }
-    }
-
-    /// The keys if they were derived for this packet, to keep after it
-    /// authenticated.
-    fn into_fresh(self) -> Option<(SessionKeys, u64)> {
-        match self {
-            Self::Borrowed(_) => None,
-            Self::Fresh(keys, r) => Some((keys, r)),
+            // Room for every event was reserved when the session was made:
+            // each key signals at most once for SRTP and once for SRTCP.
+            self.events.push_back(Event::RekeyNeeded { key, rtcp });
         }
     }
 }
 
 /// Keeps freshly derived keys in the stream's cache when they are for a
 /// later `r` than the cache holds.
-fn keep(fresh: Option<(SessionKeys, u64)>, key: usize, cache: &mut Option<DerivedKeys>) {
-    if let Some((keys, r)) = fresh {
+#[cold]
+#[inline(never)]
+fn keep(fresh: &mut Option<(SessionKeys, u64)>, key: usize, cache: &mut Option<DerivedKeys>) {
+    if let Some((keys, r)) = fresh.take() {
         match cache {
             Some(c) if c.r > r => {}
             _ => *cache = Some(DerivedKeys { key, r, keys }),
@@ -462,8 +455,10 @@ impl OutboundSession {
             .streams
             .get(&header.ssrc)
             .and_then(|s| s.rtp_cache.as_ref());
-        let keys = self.keys.session_keys(key, index, false, cache)?;
-        let k = keys.get();
+        let mut scratch = None;
+        let k = self
+            .keys
+            .session_keys(key, index, false, cache, &mut scratch)?;
         let (head, rest) = buf.split_at_mut(header.len);
         let payload_len = len - header.len;
         if k.is_aead() {
@@ -495,7 +490,6 @@ impl OutboundSession {
                 )?;
             }
         }
-        let fresh = keys.into_fresh();
         // Commit: the stream (created on first use), the index, the count.
         let window = policy.rtp_window;
         let stream = match self.streams.entry(header.ssrc) {
@@ -503,7 +497,9 @@ impl OutboundSession {
             alloc::collections::btree_map::Entry::Vacant(e) => e.insert(new_out_stream(window)?),
         };
         stream.sent.accept(index)?;
-        keep(fresh, key, &mut stream.rtp_cache);
+        if scratch.is_some() {
+            keep(&mut scratch, key, &mut stream.rtp_cache);
+        }
         self.keys.count(key, false);
         Ok(total)
     }
@@ -537,8 +533,10 @@ impl OutboundSession {
         };
         let index = u64::from(srtcp_index);
         let cache = self.streams.get(&ssrc).and_then(|s| s.rtcp_cache.as_ref());
-        let keys = self.keys.session_keys(key, index, true, cache)?;
-        let k = keys.get();
+        let mut scratch = None;
+        let k = self
+            .keys
+            .session_keys(key, index, true, cache, &mut scratch)?;
         if k.is_aead() {
             seal_srtcp_gcm(k, buf, len, ssrc, e_index, policy.encrypt_rtcp)?;
             put(buf, len + GCM_TAG_LEN + SRTCP_INDEX_LEN, mki)?;
@@ -557,14 +555,15 @@ impl OutboundSession {
                 full.get(..tag_len).unwrap_or_default(),
             )?;
         }
-        let fresh = keys.into_fresh();
         let window = policy.rtp_window;
         let stream = match self.streams.entry(ssrc) {
             alloc::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             alloc::collections::btree_map::Entry::Vacant(e) => e.insert(new_out_stream(window)?),
         };
         stream.next_srtcp_index = srtcp_index + 1;
-        keep(fresh, key, &mut stream.rtcp_cache);
+        if scratch.is_some() {
+            keep(&mut scratch, key, &mut stream.rtcp_cache);
+        }
         self.keys.count(key, true);
         Ok(total)
     }
@@ -811,6 +810,7 @@ impl InboundSession {
         // implementation) the next rollover counters, each only if the
         // replay window allows it. Nothing is committed until one verifies.
         let cache = stream.and_then(|s| s.rtp_cache.as_ref());
+        let mut scratch = None;
         let mut found = None;
         let mut last_error = Error::Authentication;
         for k in 0..=u64::from(policy.roc_recovery) {
@@ -831,8 +831,10 @@ impl InboundSession {
                     continue;
                 }
             }
-            let keys = self.keys.session_keys(key, index, false, cache)?;
-            let k_ref = keys.get();
+            scratch = None;
+            let k_ref = self
+                .keys
+                .session_keys(key, index, false, cache, &mut scratch)?;
             let ok = if k_ref.is_aead() {
                 let (head, rest) = packet.split_at_mut(header.len);
                 let payload = rest.get_mut(..len - header.len).unwrap_or_default();
@@ -852,7 +854,12 @@ impl InboundSession {
                 k == 0
             };
             if ok {
-                found = Some((index, keys));
+                if !suite.is_aead() && policy.encrypt_rtp {
+                    if let Some(payload) = packet.get_mut(header.len..len) {
+                        k_ref.apply_cm_keystream(header.ssrc, index, payload);
+                    }
+                }
+                found = Some(index);
                 break;
             }
             if k == 0 || last_error != Error::Replay(Replay::TooOld) {
@@ -862,15 +869,9 @@ impl InboundSession {
                 break;
             }
         }
-        let Some((index, keys)) = found else {
+        let Some(index) = found else {
             return Err(last_error);
         };
-        if !suite.is_aead() && policy.encrypt_rtp {
-            if let Some(payload) = packet.get_mut(header.len..len) {
-                keys.get().apply_cm_keystream(header.ssrc, index, payload);
-            }
-        }
-        let fresh = keys.into_fresh();
         // Commit.
         let policy = &self.keys.policy;
         let stream = match self.streams.entry(header.ssrc) {
@@ -878,7 +879,9 @@ impl InboundSession {
             alloc::collections::btree_map::Entry::Vacant(e) => e.insert(new_in_stream(policy)?),
         };
         stream.rtp.accept(index)?;
-        keep(fresh, key, &mut stream.rtp_cache);
+        if scratch.is_some() {
+            keep(&mut scratch, key, &mut stream.rtp_cache);
+        }
         self.keys.count(key, false);
         Ok(Unprotected {
             len,
@@ -931,8 +934,10 @@ impl InboundSession {
             .ok_or(Error::Malformed("tag"))?
             .copy_from_slice(packet.get(tag_at..tag_at + tag_len).unwrap_or_default());
         let cache = stream.and_then(|s| s.rtcp_cache.as_ref());
-        let keys = self.keys.session_keys(key, index, true, cache)?;
-        let k = keys.get();
+        let mut scratch = None;
+        let k = self
+            .keys
+            .session_keys(key, index, true, cache, &mut scratch)?;
         if k.is_aead() {
             open_srtcp_gcm(k, packet, len, ssrc, ei, encrypted, &tag)?;
         } else {
@@ -950,14 +955,15 @@ impl InboundSession {
                 }
             }
         }
-        let fresh = keys.into_fresh();
         let policy = &self.keys.policy;
         let stream = match self.streams.entry(ssrc) {
             alloc::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             alloc::collections::btree_map::Entry::Vacant(e) => e.insert(new_in_stream(policy)?),
         };
         stream.rtcp.accept(index)?;
-        keep(fresh, key, &mut stream.rtcp_cache);
+        if scratch.is_some() {
+            keep(&mut scratch, key, &mut stream.rtcp_cache);
+        }
         self.keys.count(key, true);
         Ok(Unprotected {
             len,

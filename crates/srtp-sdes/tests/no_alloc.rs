@@ -8,8 +8,8 @@
 //! derivation rate, where keys for a new `r = index DIV kdr` are derived
 //! mid-stream and kept in the stream's cache (inline, not boxed).
 //!
-//! One exception, pinned by the last test: the packet that brings a master
-//! key near the end of its lifetime queues a rekey event, and that allocates.
+//! The packet that brings a master key near the end of its lifetime, and
+//! queues a rekey event, allocates nothing either (the last test).
 //!
 //! The counter is the `allocation-counter` dev-dependency's global
 //! allocator (the workspace forbids the `unsafe` a counting allocator needs
@@ -315,16 +315,12 @@ fn refusing_a_packet_allocates_nothing() {
     }
 }
 
-/// The one exception today, pinned so it is seen (and so that a fix turns
-/// this test red, to be flipped to 0): the packet that takes a master key
-/// past fifteen sixteenths of its lifetime queues `Event::RekeyNeeded` in
-/// each session, and queuing allocates: the session's `VecDeque<Event>` is
-/// created empty, so its first event grows it (one allocation of 4 × 40
-/// bytes per session), and an event carries a clone of the key's MKI, a
-/// `Vec<u8>` (one allocation per event when the policy has MKIs). It happens
-/// once per key, direction and SRTP/SRTCP, never on other packets.
+/// The packet that takes a master key past fifteen sixteenths of its
+/// lifetime queues `Event::RekeyNeeded` in each session without allocating:
+/// the queues are sized when the sessions are made (each key signals at most
+/// once for SRTP and once for SRTCP) and an event names its key by position.
 #[test]
-fn the_rekey_event_is_the_only_allocation() {
+fn the_rekey_event_allocates_nothing_either() {
     const LIFETIME: u64 = 24;
     // The event comes with the packet that makes the count 23 (24 - 24/16);
     // the link's warm-up packet is the first.
@@ -345,14 +341,9 @@ fn the_rekey_event_is_the_only_allocation() {
                 assert_eq!(step(&mut link, i), (0, 0), "{suite} {v:?} packet {i}");
                 assert_eq!(link.out.poll_event(), None);
             }
-            let per_event = u64::from(v.mki);
-            // SRTP: both queues grow, and each event clones the MKI; SRTCP:
-            // the queues have room, the MKI is cloned again.
-            assert_eq!(
-                step(&mut link, MARK),
-                (2 + 2 * per_event, 2 * per_event),
-                "{suite} {v:?}"
-            );
+            // The event queues were sized when the sessions were made, and
+            // an event names its key by position: nothing to allocate.
+            assert_eq!(step(&mut link, MARK), (0, 0), "{suite} {v:?}");
             for session_events in [
                 [link.out.poll_event(), link.out.poll_event()],
                 [link.inbound.poll_event(), link.inbound.poll_event()],

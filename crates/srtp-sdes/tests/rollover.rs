@@ -345,7 +345,6 @@ fn lifetime_signals_rekey_then_refuses() {
         if seq == 29 {
             // 15/16 of 32 = 30 packets: the signal comes once, on both sides.
             let e = Event::RekeyNeeded {
-                mki: Some(Mki::from_value(1, 2).unwrap()),
                 key: 0,
                 rtcp: false,
             };
