@@ -53,8 +53,9 @@ impl SlidingWindow {
         }
         let size = u64::from(size);
         // One block more than the window needs: the block holding `top` may
-        // be only partly inside the window (RFC 6479 §2).
-        let len = size.div_ceil(BLOCK_BITS) + 1;
+        // be only partly inside the window (RFC 6479 §2); rounded up to a
+        // power of two so a packet's block is a mask, not a division.
+        let len = (size.div_ceil(BLOCK_BITS) + 1).next_power_of_two();
         Ok(Self {
             size,
             top: None,
@@ -107,7 +108,7 @@ impl SlidingWindow {
                 // Clear the blocks the window moves into (all of them at most).
                 let moved = (new_block - old_block).min(len);
                 for i in 1..=moved {
-                    if let Some(b) = self.blocks.get_mut(((old_block + i) % len) as usize) {
+                    if let Some(b) = self.blocks.get_mut(((old_block + i) & (len - 1)) as usize) {
                         *b = 0;
                     }
                 }
