@@ -571,34 +571,14 @@ impl OutboundSession {
     /// [`OutboundSession::protect_rtp`] on a `Vec`, growing it only if its
     /// capacity lacks the room (reserve once, and no packet allocates).
     pub fn protect_rtp_vec(&mut self, packet: &mut Vec<u8>) -> Result<(), Error> {
-        let len = packet.len();
-        packet.resize(len + self.rtp_overhead(), 0);
-        match self.protect_rtp(packet, len) {
-            Ok(n) => {
-                packet.truncate(n);
-                Ok(())
-            }
-            Err(e) => {
-                packet.truncate(len);
-                Err(e)
-            }
-        }
+        let overhead = self.rtp_overhead();
+        in_vec(packet, overhead, |buf, len| self.protect_rtp(buf, len))
     }
 
     /// [`OutboundSession::protect_rtcp`] on a `Vec`.
     pub fn protect_rtcp_vec(&mut self, packet: &mut Vec<u8>) -> Result<(), Error> {
-        let len = packet.len();
-        packet.resize(len + self.rtcp_overhead(), 0);
-        match self.protect_rtcp(packet, len) {
-            Ok(n) => {
-                packet.truncate(n);
-                Ok(())
-            }
-            Err(e) => {
-                packet.truncate(len);
-                Err(e)
-            }
-        }
+        let overhead = self.rtcp_overhead();
+        in_vec(packet, overhead, |buf, len| self.protect_rtcp(buf, len))
     }
 
     /// The key to send `index` with: the active one, unless its <From, To>
@@ -621,6 +601,20 @@ impl OutboundSession {
             })
             .collect()
     }
+}
+
+/// Runs `protect` on `packet` with `overhead` bytes of room appended, and
+/// leaves the vector as the protected packet, or as it was on a refusal.
+fn in_vec(
+    packet: &mut Vec<u8>,
+    overhead: usize,
+    protect: impl FnOnce(&mut [u8], usize) -> Result<usize, Error>,
+) -> Result<(), Error> {
+    let len = packet.len();
+    packet.resize(len + overhead, 0);
+    let result = protect(packet, len);
+    packet.truncate(*result.as_ref().unwrap_or(&len));
+    result.map(|_| ())
 }
 
 fn new_out_stream(window: u32) -> Result<OutStream, Error> {
