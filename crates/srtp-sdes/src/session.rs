@@ -83,6 +83,7 @@ impl KeySlot {
 }
 
 /// Session keys derived for one `r` when the KDR is not 0, cached per stream.
+#[derive(Clone)]
 struct DerivedKeys {
     key: usize,
     r: u64,
@@ -309,6 +310,7 @@ fn put(buf: &mut [u8], at: usize, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// The sending state of one SSRC.
+#[derive(Clone)]
 struct OutStream {
     /// Indices already protected (a sender must never reuse one: the
     /// keystream would repeat).
@@ -323,6 +325,8 @@ struct OutStream {
 pub struct OutboundSession {
     keys: Keys,
     streams: BTreeMap<u32, OutStream>,
+    /// What a new SSRC's stream starts as (built once from the policy).
+    template: OutStream,
     /// The master key packets are protected with (an index into the policy).
     active: usize,
 }
@@ -340,8 +344,10 @@ impl core::fmt::Debug for OutboundSession {
 impl OutboundSession {
     /// A session protecting with `policy`.
     pub fn new(policy: Policy) -> Result<Self, Error> {
+        let keys = Keys::new(policy)?;
         Ok(Self {
-            keys: Keys::new(policy)?,
+            template: new_out_stream(&keys.policy)?,
+            keys,
             streams: BTreeMap::new(),
             active: 0,
         })
@@ -387,8 +393,10 @@ impl OutboundSession {
     /// Starts `ssrc` at rollover counter `roc` (signalled out of band, for
     /// example by MIKEY or to a late joiner). Only before its first packet.
     pub fn set_roc(&mut self, ssrc: u32, roc: u32) -> Result<(), Error> {
-        let window = self.keys.policy.rtp_window;
-        let stream = self.streams.entry(ssrc).or_insert(new_out_stream(window)?);
+        let stream = self
+            .streams
+            .entry(ssrc)
+            .or_insert_with(|| self.template.clone());
         if stream.sent.top().is_some() {
             return Err(Error::Policy(
                 "the ROC can be set only before the first packet",
@@ -491,11 +499,10 @@ impl OutboundSession {
             }
         }
         // Commit: the stream (created on first use), the index, the count.
-        let window = policy.rtp_window;
-        let stream = match self.streams.entry(header.ssrc) {
-            alloc::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            alloc::collections::btree_map::Entry::Vacant(e) => e.insert(new_out_stream(window)?),
-        };
+        let stream = self
+            .streams
+            .entry(header.ssrc)
+            .or_insert_with(|| self.template.clone());
         stream.sent.accept(index)?;
         if scratch.is_some() {
             keep(&mut scratch, key, &mut stream.rtp_cache);
@@ -555,11 +562,10 @@ impl OutboundSession {
                 full.get(..tag_len).unwrap_or_default(),
             )?;
         }
-        let window = policy.rtp_window;
-        let stream = match self.streams.entry(ssrc) {
-            alloc::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            alloc::collections::btree_map::Entry::Vacant(e) => e.insert(new_out_stream(window)?),
-        };
+        let stream = self
+            .streams
+            .entry(ssrc)
+            .or_insert_with(|| self.template.clone());
         stream.next_srtcp_index = srtcp_index + 1;
         if scratch.is_some() {
             keep(&mut scratch, key, &mut stream.rtcp_cache);
@@ -617,9 +623,10 @@ fn in_vec(
     result.map(|_| ())
 }
 
-fn new_out_stream(window: u32) -> Result<OutStream, Error> {
+fn new_out_stream(policy: &Policy) -> Result<OutStream, Error> {
     Ok(OutStream {
-        sent: SlidingWindow::new(window).map_err(|_| Error::Policy("replay window size"))?,
+        sent: SlidingWindow::new(policy.rtp_window)
+            .map_err(|_| Error::Policy("replay window size"))?,
         initial_roc: 0,
         next_srtcp_index: 0,
         rtp_cache: None,
@@ -663,6 +670,7 @@ fn seal_srtcp_gcm(
 }
 
 /// The receiving state of one SSRC.
+#[derive(Clone)]
 struct InStream {
     /// SRTP replay window; its top is the highest index authenticated
     /// (ROC ‖ s_l of RFC 3711 §3.3.1).
@@ -692,6 +700,8 @@ pub struct Unprotected {
 pub struct InboundSession {
     keys: Keys,
     streams: BTreeMap<u32, InStream>,
+    /// What a new SSRC's stream starts as (built once from the policy).
+    template: InStream,
     /// Whether SSRCs not added beforehand get a stream from the policy on
     /// their first authenticated packet (libsrtp's "any inbound").
     accept_new_ssrcs: bool,
@@ -709,8 +719,10 @@ impl core::fmt::Debug for InboundSession {
 impl InboundSession {
     /// A session unprotecting with `policy`, for any SSRC.
     pub fn new(policy: Policy) -> Result<Self, Error> {
+        let keys = Keys::new(policy)?;
         Ok(Self {
-            keys: Keys::new(policy)?,
+            template: new_in_stream(&keys.policy)?,
+            keys,
             streams: BTreeMap::new(),
             accept_new_ssrcs: true,
         })
@@ -727,12 +739,10 @@ impl InboundSession {
     /// Adds a stream for `ssrc` starting at rollover counter `roc`
     /// (0 unless signalled out of band). Refused if it already has packets.
     pub fn add_stream(&mut self, ssrc: u32, roc: u32) -> Result<(), Error> {
-        let stream = match self.streams.entry(ssrc) {
-            alloc::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            alloc::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(new_in_stream(&self.keys.policy)?)
-            }
-        };
+        let stream = self
+            .streams
+            .entry(ssrc)
+            .or_insert_with(|| self.template.clone());
         if stream.rtp.top().is_some() {
             return Err(Error::Policy(
                 "the ROC can be set only before the first packet",
@@ -867,11 +877,10 @@ impl InboundSession {
             return Err(last_error);
         };
         // Commit.
-        let policy = &self.keys.policy;
-        let stream = match self.streams.entry(header.ssrc) {
-            alloc::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            alloc::collections::btree_map::Entry::Vacant(e) => e.insert(new_in_stream(policy)?),
-        };
+        let stream = self
+            .streams
+            .entry(header.ssrc)
+            .or_insert_with(|| self.template.clone());
         stream.rtp.accept(index)?;
         if scratch.is_some() {
             keep(&mut scratch, key, &mut stream.rtp_cache);
@@ -949,11 +958,10 @@ impl InboundSession {
                 }
             }
         }
-        let policy = &self.keys.policy;
-        let stream = match self.streams.entry(ssrc) {
-            alloc::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            alloc::collections::btree_map::Entry::Vacant(e) => e.insert(new_in_stream(policy)?),
-        };
+        let stream = self
+            .streams
+            .entry(ssrc)
+            .or_insert_with(|| self.template.clone());
         stream.rtcp.accept(index)?;
         if scratch.is_some() {
             keep(&mut scratch, key, &mut stream.rtcp_cache);
