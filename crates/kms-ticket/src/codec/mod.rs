@@ -1,0 +1,1 @@
+//! The MIKEY wire format: payloads, messages and the SDP attribute.

@@ -1,0 +1,1 @@
+//! MIKEY cryptography: PRFs, key derivations, KEMAC protection, freshness.
