@@ -4,6 +4,10 @@
 //!   SDP `a=key-mgmt:mikey` attribute.
 //! - [`crypto`]: the MIKEY PRFs, key derivations, KEMAC encryption and MAC,
 //!   timestamp freshness and the replay cache.
+//! - [`ticket`]: MIKEY-TICKET (RFC 6043): [`ticket::Initiator`],
+//!   [`ticket::Responder`] and a stateless [`ticket::Kms`].
+//! - [`CryptoSession`]: what an exchange hands to SRTP, an srtp-sdes
+//!   policy per crypto session.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -11,3 +15,9 @@ extern crate alloc;
 
 pub mod codec;
 pub mod crypto;
+pub mod error;
+pub mod srtp;
+pub mod ticket;
+
+pub use error::Error;
+pub use srtp::{CryptoSession, SrtpParams};
