@@ -202,13 +202,6 @@ pub(crate) fn find_sp<'a>(
     sps.into_iter().find(|sp| sp.policy_no == policy_no)
 }
 
-/// The crypto sessions of a bundle, given each one's master key and salt.
-pub(crate) fn sessions(
-    list: impl IntoIterator<Item = Result<CryptoSession, Error>>,
-) -> Result<Vec<CryptoSession>, Error> {
-    list.into_iter().collect()
-}
-
 /// The crypto sessions of a GENERIC-ID map keyed from TGKs (RFC 6043
 /// §5.1.3): per CS, TEK = PRF(TGK, label(TEK, CS ID, RANDRi?, RANDRr?)),
 /// salt from the key data sub-payload (or derived when it has none), the
@@ -246,11 +239,11 @@ pub(crate) fn ticket_sessions(
             let tek = key.key.expose_secret();
             master = tek.get(..params.master_key_len()).ok_or(Error::Policy("TEK too short"))?.to_vec();
         } else {
-            crate::crypto::prf(prf, key.key.expose_secret(), &label_ticket_tgk(KeyKind::Tek, cs.cs_id, randri, randrr), &mut master);
+            crate::crypto::prf(prf, key.key.expose_secret(), &label_ticket_tgk(KeyKind::Tek, cs.cs_id, randri, randrr)?, &mut master);
         }
         match &key.salt {
             Some(s) if s.expose_secret().len() >= 14 => salt.copy_from_slice(s.expose_secret().get(..14).unwrap_or_default()),
-            _ => crate::crypto::prf(prf, key.key.expose_secret(), &label_ticket_tgk(KeyKind::Salt, cs.cs_id, randri, randrr), &mut salt),
+            _ => crate::crypto::prf(prf, key.key.expose_secret(), &label_ticket_tgk(KeyKind::Salt, cs.cs_id, randri, randrr)?, &mut salt),
         }
         let policy = params.policy(&master, &salt, None);
         zeroize::Zeroize::zeroize(&mut master);

@@ -10,11 +10,11 @@ use core::fmt;
 use ims_sec_core::SecretBytes;
 
 use crate::codec::{
-    emit_chain, parse_chain, IdRoleKind, KeyData, KeyType, Kemac, MacAlg, Payload, Rand, Ticket,
-    TicketHeader, TicketPolicy, Timestamp, TsValue, Verification,
+    emit_chain, IdRoleKind, KeyData, KeyType, Kemac, MacAlg, Payload, Rand, Ticket,
+    TicketData, TicketHeader, TicketPolicy, Timestamp, TsValue, Verification,
 };
-use crate::crypto::{
-    derive_mpk, label_tpk, Encryption, Mac, MpkRole, ProtectionKeys, KEY_MAX,
+use crate::crypto::{MessageKeyLabel, 
+    derive_mpk, Encryption, Mac, MpkRole, ProtectionKeys, MAX_KEY_LEN,
 };
 use crate::error::Error;
 
@@ -73,7 +73,7 @@ pub struct OpenedTicket {
     /// The ticket's RAND, input to the MPK and TPK derivations.
     pub rand: Vec<u8>,
     /// The MIKEY protection key.
-    pub mpk: SecretBytes<KEY_MAX>,
+    pub mpk: SecretBytes<MAX_KEY_LEN>,
     /// The session keys (TGKs, TEKs, GTGKs) with salts and SPIs.
     pub keys: Vec<KeyData>,
     /// The name of the TPK that sealed it.
@@ -82,27 +82,28 @@ pub struct OpenedTicket {
 
 impl OpenedTicket {
     /// MPKi, which protects TRANSFER_INIT (Appendix A.2.2).
-    pub fn mpki(&self, policy: &TicketPolicy) -> Result<SecretBytes<KEY_MAX>, Error> {
+    pub fn mpki(&self, policy: &TicketPolicy) -> Result<SecretBytes<MAX_KEY_LEN>, Error> {
         let prf = wire::prf_of(&policy.prf)?;
-        Ok(derive_mpk(prf, self.mpk.expose_secret(), MpkRole::Initiator, &self.rand))
+        Ok(derive_mpk(prf, self.mpk.expose_secret(), MpkRole::Initiator, &self.rand)?)
     }
 
     /// MPKr, which protects TRANSFER_RESP, forked before use when the I flag is set.
-    pub fn mpkr(&self, policy: &TicketPolicy) -> Result<SecretBytes<KEY_MAX>, Error> {
+    pub fn mpkr(&self, policy: &TicketPolicy) -> Result<SecretBytes<MAX_KEY_LEN>, Error> {
         let prf = wire::prf_of(&policy.prf)?;
-        Ok(derive_mpk(prf, self.mpk.expose_secret(), MpkRole::Responder, &self.rand))
+        Ok(derive_mpk(prf, self.mpk.expose_secret(), MpkRole::Responder, &self.rand)?)
     }
 }
 
 fn tpk_keys(policy: &TicketPolicy, tpk: &TicketProtectionKey, rand: &[u8], mac: Mac) -> Result<ProtectionKeys, Error> {
     let prf = wire::prf_of(&policy.prf)?;
-    Ok(ProtectionKeys::derive(
+    ProtectionKeys::derive(
         prf,
         tpk.key(),
-        |kind| label_tpk(kind, rand),
+        &MessageKeyLabel::Tpk { rand },
         tpk.encryption,
         mac,
-    ))
+    )
+    .map_err(Error::from)
 }
 
 /// The bytes of a TICKET payload its V MAC covers (Appendix A.1): all but
@@ -148,9 +149,8 @@ pub fn seal_base_ticket(
     all.extend(keys.iter().cloned());
     KeyData::emit_chain(&all, &mut plain);
     let encr_data = protection.encrypt(TICKET_CSB_ID, wire::iv_t(&issued), &plain)?;
-    let mac_len = protection.mac_len();
+    let mac_len = protection.tag_len();
     let ticket_data_payloads = vec![
-        Payload::Thdr(TicketHeader { data: Vec::new() }),
         Payload::T(Timestamp { ts: issued }),
         Payload::Rand(Rand { rand: rand.to_vec() }),
         Payload::Kemac(Kemac {
@@ -165,8 +165,11 @@ pub fn seal_base_ticket(
             mac: vec![0; mac_len],
         }),
     ];
-    let mut ticket_data = Vec::new();
-    emit_chain(&ticket_data_payloads, &mut ticket_data);
+    let ticket_data = TicketData {
+        header: TicketHeader { data: Vec::new() },
+        payloads: ticket_data_payloads,
+    }
+    .to_bytes();
     let mut ticket = Ticket {
         policy,
         ticket_data,
@@ -190,11 +193,9 @@ pub fn open_base_ticket<'k>(
     if (p.ticket_type, p.subtype, p.version) != BASE_TICKET {
         return Err(Error::InvalidTicket("not a MIKEY base ticket (type 1)"));
     }
-    let data = parse_chain(&ticket.ticket_data)
-        .map_err(|_| Error::InvalidTicket("ticket data does not parse"))?;
-    if !matches!(data.first(), Some(Payload::Thdr(_))) {
-        return Err(Error::InvalidTicket("ticket data does not start with THDR"));
-    }
+    let data = TicketData::parse(&ticket.ticket_data)
+        .map_err(|_| Error::InvalidTicket("ticket data does not parse"))?
+        .payloads;
     let tpk_id = wire::find_idr(&data, IdRoleKind::Psk)
         .ok_or(Error::InvalidTicket("no IDRpsk names the ticket protection key"))?;
     let tpk = lookup(tpk_id).ok_or(Error::InvalidTicket("unknown ticket protection key"))?;

@@ -13,9 +13,9 @@ use crate::codec::{
     emit_chain, CsIdMap, DataType, GenericCs, IdRoleKind, KeyData, KeyType, Message, Payload,
     RandRoleKind, SecurityPolicy, Ticket, Verification,
 };
-use crate::crypto::{
-    fork_key, label_initiator_data, label_ticket_message, Direction, Encryption, ForkedKey,
-    ProtectionKeys, KEY_MAX,
+use crate::crypto::{MessageKeyLabel, 
+    fork_key, Direction, Encryption, ForkedKey,
+    ProtectionKeys, MAX_KEY_LEN,
 };
 use crate::error::Error;
 use crate::srtp::{ticket_sessions, CryptoSession, SrtpParams, PROT_SRTP};
@@ -32,8 +32,8 @@ pub struct TicketGrant {
     pub flags: Flags,
     /// Whether the KMS changed the policy or keys asked for (K flag).
     pub changed: bool,
-    mpki: SecretBytes<KEY_MAX>,
-    mpkr: Option<SecretBytes<KEY_MAX>>,
+    mpki: SecretBytes<MAX_KEY_LEN>,
+    mpkr: Option<SecretBytes<MAX_KEY_LEN>>,
     keys: Vec<KeyData>,
 }
 
@@ -99,7 +99,7 @@ pub struct Initiator {
     identity: Vec<u8>,
     kms: Vec<u8>,
     psk_id: Vec<u8>,
-    psk: SecretBytes<KEY_MAX>,
+    psk: SecretBytes<MAX_KEY_LEN>,
     algorithms: Algorithms,
     skew: Duration,
     request: Option<PendingRequest>,
@@ -131,18 +131,23 @@ impl Initiator {
         })
     }
 
-    fn request_keys(&self, csb: u32, randri: &[u8], direction: Direction, enc: Encryption) -> ProtectionKeys {
+    fn request_keys(&self, csb: u32, randri: &[u8], direction: Direction, enc: Encryption) -> Result<ProtectionKeys, Error> {
         ProtectionKeys::derive(
             self.algorithms.prf,
             self.psk.expose_secret(),
-            |k| label_ticket_message(k, csb, direction, Some(randri), None),
+            &MessageKeyLabel::Ticket { csb_id: csb, direction: direction, randri: Some(randri), randrr: None },
             enc,
             self.algorithms.mac,
-        )
+        ).map_err(Error::from)
     }
 
     /// REQUEST_INIT_PSK asking the KMS for `request` (RFC 6043 §4.2.1.2).
-    pub fn request_init(&mut self, request: &TicketRequest, now: Duration, rng: &mut impl CryptoRngCore) -> Vec<u8> {
+    pub fn request_init(
+        &mut self,
+        request: &TicketRequest,
+        now: Duration,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<u8>, Error> {
         let csb_id = rng.next_u32();
         let randri: [u8; 16] = wire::random(rng);
         let msg = Message {
@@ -156,14 +161,14 @@ impl Initiator {
                 wire::idr(IdRoleKind::Psk, &self.psk_id),
             ],
         };
-        let keys = self.request_keys(csb_id, &randri, Direction::Initial, Encryption::Null);
+        let keys = self.request_keys(csb_id, &randri, Direction::Initial, Encryption::Null)?;
         let message = wire::emit_with_v(msg, &keys, &[&self.identity, &self.kms]);
         self.request = Some(PendingRequest {
             csb_id,
             message: message.clone(),
             randri,
         });
-        message
+        Ok(message)
     }
 
     /// Verifies REQUEST_RESP and returns the granted ticket and keys. A
@@ -179,7 +184,7 @@ impl Initiator {
         let v = wire::last_v(p)?;
         let kemac = wire::find_kemac(p).ok_or(Error::Missing("KEMAC"))?;
         let enc = wire::encryption_of(&kemac.encr_alg)?;
-        let keys = self.request_keys(pending.csb_id, &pending.randri, Direction::Response, enc);
+        let keys = self.request_keys(pending.csb_id, &pending.randri, Direction::Response, enc)?;
         wire::verify_v(bytes, v, &keys, &[&pending.message])?;
         let ts = wire::find_t(p).ok_or(Error::Missing("T"))?;
         check_skew(ts, now, self.skew)?;
@@ -227,11 +232,11 @@ impl Initiator {
         let mpki_keys = ProtectionKeys::derive(
             prf,
             grant.mpki.expose_secret(),
-            |k| label_ticket_message(k, csb_id, Direction::Initial, Some(&randri), None),
+            &MessageKeyLabel::Ticket { csb_id: csb_id, direction: Direction::Initial, randri: Some(&randri), randrr: None },
             Encryption::Null,
             self.algorithms.mac,
-        );
-        let mac_len = mpki_keys.mac_len();
+        )?;
+        let mac_len = mpki_keys.tag_len();
         let v = |mac: Vec<u8>| {
             Payload::V(Verification {
                 mac_alg: wire::mac_alg(self.algorithms.mac),
@@ -257,10 +262,10 @@ impl Initiator {
             let vr_keys = ProtectionKeys::derive(
                 wire::prf_of(&grant.ticket.policy.prf)?,
                 mpkr.expose_secret(),
-                label_initiator_data,
+                &MessageKeyLabel::InitiatorData,
                 Encryption::Null,
                 self.algorithms.mac,
-            );
+            )?;
             let mut data = Vec::new();
             emit_chain(&[v(tag.clone()), v(vec![0; mac_len])], &mut data);
             let vr_at = data.len() - mac_len;
@@ -323,10 +328,10 @@ impl Initiator {
             let randrkms = wire::find_randr(p, RandRoleKind::Kms).ok_or(Error::Missing("RANDRkms"))?;
             let mpkr = transfer.grant.mpkr.as_ref().ok_or(Error::State("no MPKr"))?;
             for k in keys.iter_mut().filter(|k| k.key_type == KeyType::Tgk) {
-                let f = fork_key(ticket_prf, k.key.expose_secret(), ForkedKey::Tgk, responder, randrkms);
+                let f = fork_key(ticket_prf, k.key.expose_secret(), ForkedKey::Tgk, responder, randrkms)?;
                 k.key = crate::codec::KeyBytes::from_slice(f.expose_secret()).map_err(|_| Error::Policy("TGK length"))?;
             }
-            fork_key(ticket_prf, mpkr.expose_secret(), ForkedKey::Mpkr, responder, randrkms)
+            fork_key(ticket_prf, mpkr.expose_secret(), ForkedKey::Mpkr, responder, randrkms)?
         } else {
             transfer.grant.mpki.clone()
         };
@@ -336,10 +341,10 @@ impl Initiator {
         let resp_keys = ProtectionKeys::derive(
             transfer.prf,
             mpk.expose_secret(),
-            |k| label_ticket_message(k, csb, Direction::Response, Some(&randri), randrr),
+            &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Response, randri: Some(&randri), randrr: randrr },
             Encryption::Null,
             wire::mac_of(&v.mac_alg)?,
-        );
+        )?;
         wire::verify_v(bytes, v, &resp_keys, &[&transfer.message])?;
         check_skew(wire::find_t(p).ok_or(Error::Missing("T"))?, now, self.skew)?;
         let CsIdMap::GenericId(map) = &msg.header.cs_map else {
@@ -379,7 +384,7 @@ pub(crate) fn first_key_spi(keys: &[KeyData]) -> Vec<u8> {
 }
 
 /// Removes the leading MPK key data sub-payload.
-pub(crate) fn take_mpk(keys: &mut Vec<KeyData>) -> Result<SecretBytes<KEY_MAX>, Error> {
+pub(crate) fn take_mpk(keys: &mut Vec<KeyData>) -> Result<SecretBytes<MAX_KEY_LEN>, Error> {
     if keys.first().map(|k| &k.key_type) != Some(&KeyType::Mpk) {
         return Err(Error::Missing("MPK in the KEMAC"));
     }
@@ -391,7 +396,9 @@ pub(crate) fn take_mpk(keys: &mut Vec<KeyData>) -> Result<SecretBytes<KEY_MAX>, 
 pub(crate) fn check_skew(ts: &crate::codec::TsValue, now: Duration, skew: Duration) -> Result<(), Error> {
     match wire::ts_time(ts) {
         Some(at) if at.abs_diff(now) <= skew => Ok(()),
-        Some(_) => Err(Error::Freshness(crate::crypto::FreshnessError::OutsideSkew)),
+        Some(at) => Err(Error::Freshness(crate::crypto::FreshnessError::OutsideSkew {
+            offset_secs: at.as_secs() as i64 - now.as_secs() as i64,
+        })),
         None => Ok(()),
     }
 }

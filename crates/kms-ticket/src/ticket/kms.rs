@@ -15,9 +15,9 @@ use crate::codec::{
     CsIdMap, DataType, IdRoleKind, KeyData, KeyType, KeyValidity, Kemac, MacAlg, Message,
     Payload, RandRoleKind, Ticket, TicketPolicy,
 };
-use crate::crypto::{
-    fork_key, label_initiator_data, label_ticket_message, Direction, Encryption, ForkedKey, Mac,
-    ProtectionKeys, ReplayCache, KEY_MAX,
+use crate::crypto::{MessageKeyLabel, 
+    fork_key, Direction, Encryption, ForkedKey,
+    ProtectionKeys, ReplayCache, MAX_KEY_LEN,
 };
 use crate::error::Error;
 
@@ -52,7 +52,7 @@ pub struct Requester {
     /// The authenticated identity (the one the PSK belongs to).
     pub identity: Vec<u8>,
     /// The pre-shared key.
-    pub psk: SecretBytes<KEY_MAX>,
+    pub psk: SecretBytes<MAX_KEY_LEN>,
     /// The public identities (IMPUs) this party may use or resolve for.
     pub acts_for: Vec<Vec<u8>>,
     /// Whether it may request tickets.
@@ -309,10 +309,10 @@ impl Kms {
         let keys = ProtectionKeys::derive(
             prf,
             psk,
-            |k| label_ticket_message(k, csb, Direction::Initial, randri, randrr),
+            &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Initial, randri: randri, randrr: randrr },
             Encryption::Null,
             mac,
-        );
+        )?;
         wire::verify_v(bytes, v, &keys, &[&identity, &self.config.identity])?;
         let fresh = wire::ts_value(ts);
         self.replay.check(now, fresh, &v.mac)?;
@@ -323,10 +323,10 @@ impl Kms {
         let response_keys = ProtectionKeys::derive(
             prf,
             psk,
-            |k| label_ticket_message(k, csb, Direction::Response, randri, randrr),
+            &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Response, randri: randri, randrr: randrr },
             self.config.algorithms.encryption,
             self.config.algorithms.mac,
-        );
+        )?;
         Ok(Authenticated {
             requester,
             response_keys,
@@ -589,7 +589,7 @@ impl Kms {
             if forked {
                 let id = auth.requester.identity.clone();
                 let randrkms: [u8; 16] = wire::random(rng);
-                let mpkr_f = fork_key(prf, mpkr.expose_secret(), ForkedKey::Mpkr, &id, &randrkms);
+                let mpkr_f = fork_key(prf, mpkr.expose_secret(), ForkedKey::Mpkr, &id, &randrkms)?;
                 out_keys.push(mpk_data(mpkr_f.expose_secret(), 1)?);
                 modifier = Some((id, randrkms));
             } else {
@@ -599,7 +599,7 @@ impl Kms {
         for k in &opened.keys {
             let mut k = k.clone();
             if let (Some((id, randrkms)), KeyType::Tgk) = (&modifier, &k.key_type) {
-                let f = fork_key(prf, k.key.expose_secret(), ForkedKey::Tgk, id, randrkms);
+                let f = fork_key(prf, k.key.expose_secret(), ForkedKey::Tgk, id, randrkms)?;
                 k.key = crate::codec::KeyBytes::from_slice(f.expose_secret())
                     .map_err(|_| Error::Policy("TGK length"))?;
             }
@@ -686,10 +686,10 @@ fn verify_initiator_data(ticket: &Ticket, opened: &OpenedTicket) -> Result<(), E
     let keys = ProtectionKeys::derive(
         prf,
         mpkr.expose_secret(),
-        label_initiator_data,
+        &MessageKeyLabel::InitiatorData,
         Encryption::Null,
         wire::mac_of(&vr.mac_alg)?,
-    );
+    )?;
     wire::verify_v(&ticket.initiator_data, vr, &keys, &[])
         .map_err(|_| Error::AuthFailure("Initiator Data MAC does not verify"))
 }

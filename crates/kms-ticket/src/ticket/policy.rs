@@ -93,20 +93,19 @@ impl Flags {
 
     /// The flags as the codec carries them.
     pub fn to_codec(&self) -> TicketFlags {
-        let mut f = TicketFlags::default();
-        f.set_d(self.kms_generated);
-        f.set_e(self.resolve_mandatory);
-        f.set_f(self.transfer_resp);
-        f.set_g(self.responder_rand);
-        f.set_h(self.initiator_rand_in_tek);
-        f.set_i(self.forking);
-        f.set_j(self.reusable);
-        f.set_k(self.kms_changed);
-        f.set_l(self.initiator_keys);
-        f.set_m(self.responder_keys);
-        f.set_n(self.initiator_can_transfer);
-        f.set_o(self.responder_can_process);
-        f
+        TicketFlags::default()
+            .with(TicketFlags::D, self.kms_generated)
+            .with(TicketFlags::E, self.resolve_mandatory)
+            .with(TicketFlags::F, self.transfer_resp)
+            .with(TicketFlags::G, self.responder_rand)
+            .with(TicketFlags::H, self.initiator_rand_in_tek)
+            .with(TicketFlags::I, self.forking)
+            .with(TicketFlags::J, self.reusable)
+            .with(TicketFlags::K, self.kms_changed)
+            .with(TicketFlags::L, self.initiator_keys)
+            .with(TicketFlags::M, self.responder_keys)
+            .with(TicketFlags::N, self.initiator_can_transfer)
+            .with(TicketFlags::O, self.responder_can_process)
     }
 
     /// The flags of a received policy.
@@ -212,7 +211,9 @@ impl TicketRequest {
 }
 
 fn zero_key(len: usize) -> crate::codec::KeyBytes {
-    crate::codec::KeyBytes::from_slice(&alloc::vec![0u8; len]).unwrap_or_default()
+    let zeros = [0u8; 255];
+    crate::codec::KeyBytes::from_slice(zeros.get(..len).unwrap_or(&zeros))
+        .unwrap_or_else(|_| crate::codec::KeyBytes::from_array([0u8; 16]))
 }
 
 /// Appends TRs and TRe payloads (NTP-UTC-32) for a validity period.

@@ -14,7 +14,7 @@ use crate::codec::{
     parse_chain, CsIdMap, DataType, GenericCs, IdRoleKind, KeyData, Message, Payload,
     RandRoleKind, SecurityPolicy, TicketPolicy,
 };
-use crate::crypto::{label_ticket_message, Direction, Encryption, ProtectionKeys, ReplayCache, KEY_MAX};
+use crate::crypto::{MessageKeyLabel, Direction, Encryption, ProtectionKeys, ReplayCache, MAX_KEY_LEN};
 use crate::error::Error;
 use crate::srtp::{ticket_sessions, CryptoSession, SrtpParams, PROT_SRTP};
 
@@ -74,7 +74,7 @@ pub struct Responder {
     identity: Vec<u8>,
     kms: Vec<u8>,
     psk_id: Vec<u8>,
-    psk: SecretBytes<KEY_MAX>,
+    psk: SecretBytes<MAX_KEY_LEN>,
     algorithms: Algorithms,
     skew: Duration,
     replay: ReplayCache,
@@ -167,7 +167,7 @@ impl Responder {
                 wire::idr(IdRoleKind::Psk, &self.psk_id),
             ],
         };
-        let keys = self.resolve_keys(resolve_csb, &randrr_resolve, Direction::Initial, Encryption::Null);
+        let keys = self.resolve_keys(resolve_csb, &randrr_resolve, Direction::Initial, Encryption::Null)?;
         let resolve_init = wire::emit_with_v(msg, &keys, &[&self.identity, &self.kms]);
         Ok(PendingTransfer {
             resolve_init,
@@ -180,14 +180,14 @@ impl Responder {
         })
     }
 
-    fn resolve_keys(&self, csb: u32, randrr: &[u8], direction: Direction, enc: Encryption) -> ProtectionKeys {
+    fn resolve_keys(&self, csb: u32, randrr: &[u8], direction: Direction, enc: Encryption) -> Result<ProtectionKeys, Error> {
         ProtectionKeys::derive(
             self.algorithms.prf,
             self.psk.expose_secret(),
-            |k| label_ticket_message(k, csb, direction, None, Some(randrr)),
+            &MessageKeyLabel::Ticket { csb_id: csb, direction: direction, randri: None, randrr: Some(randrr) },
             enc,
             self.algorithms.mac,
-        )
+        ).map_err(Error::from)
     }
 
     /// Verifies RESOLVE_RESP, then the TRANSFER_INIT with the MPKi it
@@ -215,7 +215,7 @@ impl Responder {
             &pending.randrr_resolve,
             Direction::Response,
             wire::encryption_of(&kemac.encr_alg)?,
-        );
+        )?;
         wire::verify_v(bytes, v, &keys, &[&pending.resolve_init])?;
         let ts = wire::find_t(p).ok_or(Error::Missing("T"))?;
         check_skew(ts, now, self.skew)?;
@@ -256,8 +256,8 @@ impl Responder {
     fn complete(
         &mut self,
         pending: &PendingTransfer,
-        mpki: &SecretBytes<KEY_MAX>,
-        mpkr: Option<&SecretBytes<KEY_MAX>>,
+        mpki: &SecretBytes<MAX_KEY_LEN>,
+        mpkr: Option<&SecretBytes<MAX_KEY_LEN>>,
         keys: &[KeyData],
         modifier: (Option<Vec<u8>>, Option<Vec<u8>>),
         own_streams: &[Stream],
@@ -275,10 +275,10 @@ impl Responder {
         let init_keys = ProtectionKeys::derive(
             prf,
             mpki.expose_secret(),
-            |k| label_ticket_message(k, csb, Direction::Initial, Some(randri), None),
+            &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Initial, randri: Some(randri), randrr: None },
             Encryption::Null,
             mac,
-        );
+        )?;
         let covered = wire::transfer_init_coverage(msg, v.mac.len())?;
         let identity_i = wire::find_idr(p, IdRoleKind::Initiator).unwrap_or_default();
         let identity_r = wire::find_idr(p, IdRoleKind::Responder).unwrap_or_default();
@@ -340,10 +340,10 @@ impl Responder {
             let resp_keys = ProtectionKeys::derive(
                 prf,
                 mpk.expose_secret(),
-                |k| label_ticket_message(k, csb, Direction::Response, Some(randri), randrr.as_ref().map(|r| &r[..])),
+                &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Response, randri: Some(randri), randrr: randrr.as_ref().map(|r| &r[..]) },
                 Encryption::Null,
                 mac,
-            );
+            )?;
             let mut payloads = vec![wire::t(wire::ntp_now(now))];
             if let Some(r) = &randrr {
                 payloads.push(wire::randr(RandRoleKind::Responder, r));

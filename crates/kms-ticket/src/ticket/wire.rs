@@ -11,6 +11,7 @@ use crate::codec::{
     TsValue, Verification,
 };
 use crate::crypto::{self, Encryption, Mac, Prf, ProtectionKeys, TimestampValue};
+
 use crate::error::Error;
 
 /// The codec's PRF number for a crypto PRF.
@@ -79,7 +80,7 @@ pub(crate) fn ts_value(ts: &TsValue) -> TimestampValue {
     match *ts {
         TsValue::NtpUtc(v) => TimestampValue::NtpUtc(v),
         TsValue::Ntp(v) => TimestampValue::Ntp(v),
-        TsValue::Counter(v) => TimestampValue::Counter(v),
+        TsValue::Counter(v) => TimestampValue::Counter(u64::from(v)),
         TsValue::NtpUtc32(v) => TimestampValue::NtpUtc32(v),
     }
 }
@@ -96,7 +97,7 @@ pub(crate) fn ts_time(ts: &TsValue) -> Option<Duration> {
         TsValue::NtpUtc32(v) => u64::from(v) << 32,
         TsValue::Counter(_) => return None,
     };
-    let (secs, nanos) = crypto::unix_from_ntp(ntp);
+    let (secs, nanos) = crypto::unix_from_ntp(ntp)?;
     Some(Duration::new(secs, nanos))
 }
 
@@ -222,9 +223,9 @@ fn without_mac(bytes: &[u8], mac_len: usize) -> Result<&[u8], Error> {
 /// Appends a V payload to `msg`, emits it, and fills the MAC over the
 /// message (without the MAC) followed by `extra` (RFC 6043 §5.5).
 pub(crate) fn emit_with_v(mut msg: Message, keys: &ProtectionKeys, extra: &[&[u8]]) -> Vec<u8> {
-    let mac_len = keys.mac_len();
+    let mac_len = keys.tag_len();
     msg.payloads.push(Payload::V(Verification {
-        mac_alg: mac_alg(keys.mac_algorithm()),
+        mac_alg: mac_alg(keys.mac_alg()),
         mac: vec![0; mac_len],
     }));
     let mut bytes = msg.to_bytes();
@@ -238,15 +239,10 @@ pub(crate) fn emit_with_v(mut msg: Message, keys: &ProtectionKeys, extra: &[&[u8
 
 /// The MAC over `head || extra…`.
 pub(crate) fn mac_over(keys: &ProtectionKeys, head: &[u8], extra: &[&[u8]]) -> Vec<u8> {
-    if extra.is_empty() {
-        return keys.mac(head);
-    }
-    let mut data = Vec::with_capacity(head.len() + extra.iter().map(|e| e.len()).sum::<usize>());
-    data.extend_from_slice(head);
-    for e in extra {
-        data.extend_from_slice(e);
-    }
-    keys.mac(&data)
+    let mut parts = Vec::with_capacity(extra.len() + 1);
+    parts.push(head);
+    parts.extend_from_slice(extra);
+    keys.mac_parts(&parts)
 }
 
 /// Verifies the V payload ending `bytes` over the message and `extra`.
@@ -256,19 +252,17 @@ pub(crate) fn verify_v(
     keys: &ProtectionKeys,
     extra: &[&[u8]],
 ) -> Result<(), Error> {
-    if mac_of(&v.mac_alg)? != keys.mac_algorithm() {
+    if mac_of(&v.mac_alg)? != keys.mac_alg() {
         return Err(Error::AuthFailure("MAC algorithm differs from the expected one"));
     }
     let head = without_mac(bytes, v.mac.len())?;
     if !bytes.ends_with(&v.mac) {
         return Err(Error::AuthFailure("V is not the last payload"));
     }
-    let mut data = Vec::with_capacity(head.len() + extra.iter().map(|e| e.len()).sum::<usize>());
-    data.extend_from_slice(head);
-    for e in extra {
-        data.extend_from_slice(e);
-    }
-    keys.verify(&data, &v.mac)
+    let mut parts = Vec::with_capacity(extra.len() + 1);
+    parts.push(head);
+    parts.extend_from_slice(extra);
+    keys.verify_parts(&parts, &v.mac)
         .map_err(|_| Error::AuthFailure("MAC does not verify"))
 }
 
@@ -344,7 +338,10 @@ pub(crate) fn error_message(
             csb_id: to.csb_id,
             cs_map: to.cs_map.clone(),
         },
-        payloads: vec![t(ntp_now(now)), Payload::Err(ErrorPayload { code })],
+        payloads: vec![
+            t(ntp_now(now)),
+            Payload::Err(ErrorPayload { code, reserved: 0 }),
+        ],
     };
     match keys {
         Some(keys) => emit_with_v(msg, keys, &[]),
