@@ -221,29 +221,52 @@ pub(crate) fn ticket_sessions(
         if cs.prot_type != PROT_SRTP {
             return Err(Error::Policy("crypto session is not SRTP"));
         }
-        let policy_no = *cs.policies.first().ok_or(Error::Policy("crypto session without a policy"))?;
+        let policy_no = *cs
+            .policies
+            .first()
+            .ok_or(Error::Policy("crypto session without a policy"))?;
         let params = match find_sp(sps.iter().copied(), policy_no) {
             Some(sp) => SrtpParams::from_sp(sp)?,
             None => SrtpParams::default(),
         };
-        let (ssrc, roc_seq) = cs.srtp_session().ok_or(Error::Policy("crypto session without an SSRC"))?;
+        let (ssrc, roc_seq) = cs
+            .srtp_session()
+            .ok_or(Error::Policy("crypto session without an SSRC"))?;
         let key = keys
             .iter()
             .filter(|k| matches!(k.key_type, KeyType::Tgk | KeyType::Gtgk | KeyType::Tek))
             .find(|k| matches!(&k.kv, KeyValidity::Spi(spi) if *spi == cs.spi))
-            .or_else(|| keys.iter().find(|k| matches!(k.key_type, KeyType::Tgk | KeyType::Gtgk | KeyType::Tek)))
+            .or_else(|| {
+                keys.iter()
+                    .find(|k| matches!(k.key_type, KeyType::Tgk | KeyType::Gtgk | KeyType::Tek))
+            })
             .ok_or(Error::Missing("TGK"))?;
         let mut master = alloc::vec![0u8; params.master_key_len()];
         let mut salt = alloc::vec![0u8; 14];
         if key.key_type == KeyType::Tek {
             let tek = key.key.expose_secret();
-            master = tek.get(..params.master_key_len()).ok_or(Error::Policy("TEK too short"))?.to_vec();
+            master = tek
+                .get(..params.master_key_len())
+                .ok_or(Error::Policy("TEK too short"))?
+                .to_vec();
         } else {
-            crate::crypto::prf(prf, key.key.expose_secret(), &label_ticket_tgk(KeyKind::Tek, cs.cs_id, randri, randrr)?, &mut master);
+            crate::crypto::prf(
+                prf,
+                key.key.expose_secret(),
+                &label_ticket_tgk(KeyKind::Tek, cs.cs_id, randri, randrr)?,
+                &mut master,
+            );
         }
         match &key.salt {
-            Some(s) if s.expose_secret().len() >= 14 => salt.copy_from_slice(s.expose_secret().get(..14).unwrap_or_default()),
-            _ => crate::crypto::prf(prf, key.key.expose_secret(), &label_ticket_tgk(KeyKind::Salt, cs.cs_id, randri, randrr)?, &mut salt),
+            Some(s) if s.expose_secret().len() >= 14 => {
+                salt.copy_from_slice(s.expose_secret().get(..14).unwrap_or_default())
+            }
+            _ => crate::crypto::prf(
+                prf,
+                key.key.expose_secret(),
+                &label_ticket_tgk(KeyKind::Salt, cs.cs_id, randri, randrr)?,
+                &mut salt,
+            ),
         }
         let policy = params.policy(&master, &salt, None);
         zeroize::Zeroize::zeroize(&mut master);

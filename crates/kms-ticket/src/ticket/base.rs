@@ -10,11 +10,11 @@ use core::fmt;
 use ims_sec_core::SecretBytes;
 
 use crate::codec::{
-    emit_chain, IdRoleKind, KeyData, KeyType, Kemac, MacAlg, Payload, Rand, Ticket,
-    TicketData, TicketHeader, TicketPolicy, Timestamp, TsValue, Verification,
+    emit_chain, IdRoleKind, Kemac, KeyData, KeyType, MacAlg, Payload, Rand, Ticket, TicketData,
+    TicketHeader, TicketPolicy, Timestamp, TsValue, Verification,
 };
-use crate::crypto::{MessageKeyLabel, 
-    derive_mpk, Encryption, Mac, MpkRole, ProtectionKeys, MAX_KEY_LEN,
+use crate::crypto::{
+    derive_mpk, Encryption, Mac, MessageKeyLabel, MpkRole, ProtectionKeys, MAX_KEY_LEN,
 };
 use crate::error::Error;
 
@@ -84,17 +84,32 @@ impl OpenedTicket {
     /// MPKi, which protects TRANSFER_INIT (Appendix A.2.2).
     pub fn mpki(&self, policy: &TicketPolicy) -> Result<SecretBytes<MAX_KEY_LEN>, Error> {
         let prf = wire::prf_of(&policy.prf)?;
-        Ok(derive_mpk(prf, self.mpk.expose_secret(), MpkRole::Initiator, &self.rand)?)
+        Ok(derive_mpk(
+            prf,
+            self.mpk.expose_secret(),
+            MpkRole::Initiator,
+            &self.rand,
+        )?)
     }
 
     /// MPKr, which protects TRANSFER_RESP, forked before use when the I flag is set.
     pub fn mpkr(&self, policy: &TicketPolicy) -> Result<SecretBytes<MAX_KEY_LEN>, Error> {
         let prf = wire::prf_of(&policy.prf)?;
-        Ok(derive_mpk(prf, self.mpk.expose_secret(), MpkRole::Responder, &self.rand)?)
+        Ok(derive_mpk(
+            prf,
+            self.mpk.expose_secret(),
+            MpkRole::Responder,
+            &self.rand,
+        )?)
     }
 }
 
-fn tpk_keys(policy: &TicketPolicy, tpk: &TicketProtectionKey, rand: &[u8], mac: Mac) -> Result<ProtectionKeys, Error> {
+fn tpk_keys(
+    policy: &TicketPolicy,
+    tpk: &TicketProtectionKey,
+    rand: &[u8],
+    mac: Mac,
+) -> Result<ProtectionKeys, Error> {
     let prf = wire::prf_of(&policy.prf)?;
     ProtectionKeys::derive(
         prf,
@@ -152,7 +167,9 @@ pub fn seal_base_ticket(
     let mac_len = protection.tag_len();
     let ticket_data_payloads = vec![
         Payload::T(Timestamp { ts: issued }),
-        Payload::Rand(Rand { rand: rand.to_vec() }),
+        Payload::Rand(Rand {
+            rand: rand.to_vec(),
+        }),
         Payload::Kemac(Kemac {
             encr_alg: wire::encr_alg(tpk.encryption),
             encr_data,
@@ -196,10 +213,13 @@ pub fn open_base_ticket<'k>(
     let data = TicketData::parse(&ticket.ticket_data)
         .map_err(|_| Error::InvalidTicket("ticket data does not parse"))?
         .payloads;
-    let tpk_id = wire::find_idr(&data, IdRoleKind::Psk)
-        .ok_or(Error::InvalidTicket("no IDRpsk names the ticket protection key"))?;
+    let tpk_id = wire::find_idr(&data, IdRoleKind::Psk).ok_or(Error::InvalidTicket(
+        "no IDRpsk names the ticket protection key",
+    ))?;
     let tpk = lookup(tpk_id).ok_or(Error::InvalidTicket("unknown ticket protection key"))?;
-    let issued = wire::find_t(&data).ok_or(Error::InvalidTicket("no T"))?.clone();
+    let issued = wire::find_t(&data)
+        .ok_or(Error::InvalidTicket("no T"))?
+        .clone();
     let rand = data
         .iter()
         .find_map(|p| match p {
@@ -216,13 +236,17 @@ pub fn open_base_ticket<'k>(
         .verify(&input, &v.mac)
         .map_err(|_| Error::InvalidTicket("ticket MAC does not verify"))?;
     if wire::encryption_of(&kemac.encr_alg)? != tpk.encryption {
-        return Err(Error::InvalidTicket("ticket KEMAC encryption is not the TPK's"));
+        return Err(Error::InvalidTicket(
+            "ticket KEMAC encryption is not the TPK's",
+        ));
     }
     let plain = protection.decrypt(TICKET_CSB_ID, wire::iv_t(&issued), &kemac.encr_data)?;
     let mut keys = KeyData::parse_chain(&plain)
         .map_err(|_| Error::InvalidTicket("ticket key data does not parse"))?;
     if keys.first().map(|k| &k.key_type) != Some(&KeyType::Mpk) {
-        return Err(Error::InvalidTicket("ticket KEMAC does not start with the MPK"));
+        return Err(Error::InvalidTicket(
+            "ticket KEMAC does not start with the MPK",
+        ));
     }
     let first = keys.remove(0);
     let mpk = SecretBytes::from_slice(first.key.expose_secret())

@@ -13,9 +13,8 @@ use crate::codec::{
     emit_chain, CsIdMap, DataType, GenericCs, IdRoleKind, KeyData, KeyType, Message, Payload,
     RandRoleKind, SecurityPolicy, Ticket, Verification,
 };
-use crate::crypto::{MessageKeyLabel, 
-    fork_key, Direction, Encryption, ForkedKey,
-    ProtectionKeys, MAX_KEY_LEN,
+use crate::crypto::{
+    fork_key, Direction, Encryption, ForkedKey, MessageKeyLabel, ProtectionKeys, MAX_KEY_LEN,
 };
 use crate::error::Error;
 use crate::srtp::{ticket_sessions, CryptoSession, SrtpParams, PROT_SRTP};
@@ -118,7 +117,13 @@ impl fmt::Debug for Initiator {
 
 impl Initiator {
     /// An Initiator `identity` sharing the key `psk` (named `psk_id`) with the KMS `kms`.
-    pub fn new(identity: &[u8], kms: &[u8], psk_id: &[u8], psk: &[u8], algorithms: Algorithms) -> Result<Self, Error> {
+    pub fn new(
+        identity: &[u8],
+        kms: &[u8],
+        psk_id: &[u8],
+        psk: &[u8],
+        algorithms: Algorithms,
+    ) -> Result<Self, Error> {
         Ok(Self {
             identity: identity.to_vec(),
             kms: kms.to_vec(),
@@ -131,14 +136,26 @@ impl Initiator {
         })
     }
 
-    fn request_keys(&self, csb: u32, randri: &[u8], direction: Direction, enc: Encryption) -> Result<ProtectionKeys, Error> {
+    fn request_keys(
+        &self,
+        csb: u32,
+        randri: &[u8],
+        direction: Direction,
+        enc: Encryption,
+    ) -> Result<ProtectionKeys, Error> {
         ProtectionKeys::derive(
             self.algorithms.prf,
             self.psk.expose_secret(),
-            &MessageKeyLabel::Ticket { csb_id: csb, direction: direction, randri: Some(randri), randrr: None },
+            &MessageKeyLabel::Ticket {
+                csb_id: csb,
+                direction: direction,
+                randri: Some(randri),
+                randrr: None,
+            },
             enc,
             self.algorithms.mac,
-        ).map_err(Error::from)
+        )
+        .map_err(Error::from)
     }
 
     /// REQUEST_INIT_PSK asking the KMS for `request` (RFC 6043 §4.2.1.2).
@@ -151,7 +168,13 @@ impl Initiator {
         let csb_id = rng.next_u32();
         let randri: [u8; 16] = wire::random(rng);
         let msg = Message {
-            header: wire::header(DataType::RequestInitPsk, true, self.algorithms.prf, csb_id, CsIdMap::Empty),
+            header: wire::header(
+                DataType::RequestInitPsk,
+                true,
+                self.algorithms.prf,
+                csb_id,
+                CsIdMap::Empty,
+            ),
             payloads: vec![
                 wire::t(wire::ntp_now(now)),
                 wire::randr(RandRoleKind::Initiator, &randri),
@@ -174,7 +197,10 @@ impl Initiator {
     /// Verifies REQUEST_RESP and returns the granted ticket and keys. A
     /// refused answer leaves the request pending.
     pub fn request_resp(&mut self, bytes: &[u8], now: Duration) -> Result<TicketGrant, Error> {
-        let pending = self.request.as_ref().ok_or(Error::State("no ticket request pending"))?;
+        let pending = self
+            .request
+            .as_ref()
+            .ok_or(Error::State("no ticket request pending"))?;
         let msg = Message::parse(bytes)?;
         wire::expect_type(&msg, DataType::RequestResp, "REQUEST_RESP expected")?;
         if msg.header.csb_id != pending.csb_id {
@@ -188,12 +214,18 @@ impl Initiator {
         wire::verify_v(bytes, v, &keys, &[&pending.message])?;
         let ts = wire::find_t(p).ok_or(Error::Missing("T"))?;
         check_skew(ts, now, self.skew)?;
-        let ticket = wire::find_ticket(p).ok_or(Error::Missing("TICKET"))?.clone();
+        let ticket = wire::find_ticket(p)
+            .ok_or(Error::Missing("TICKET"))?
+            .clone();
         let plain = keys.decrypt(pending.csb_id, wire::iv_t(ts), &kemac.encr_data)?;
         let mut key_data = KeyData::parse_chain(&plain)?;
         let flags = Flags::from_codec(&ticket.policy.flags);
         let mpki = take_mpk(&mut key_data)?;
-        let mpkr = if flags.forking { Some(take_mpk(&mut key_data)?) } else { None };
+        let mpkr = if flags.forking {
+            Some(take_mpk(&mut key_data)?)
+        } else {
+            None
+        };
         self.request = None;
         Ok(TicketGrant {
             ticket,
@@ -225,14 +257,21 @@ impl Initiator {
         let map: Vec<GenericCs> = streams
             .iter()
             .enumerate()
-            .map(|(i, s)| GenericCs::srtp(i as u8 + 1, vec![0], s.ssrc, Some((s.roc, 0)), spi.clone()))
+            .map(|(i, s)| {
+                GenericCs::srtp(i as u8 + 1, vec![0], s.ssrc, Some((s.roc, 0)), spi.clone())
+            })
             .collect();
         let sp = srtp.to_sp(0);
         let prf = self.algorithms.prf;
         let mpki_keys = ProtectionKeys::derive(
             prf,
             grant.mpki.expose_secret(),
-            &MessageKeyLabel::Ticket { csb_id: csb_id, direction: Direction::Initial, randri: Some(&randri), randrr: None },
+            &MessageKeyLabel::Ticket {
+                csb_id: csb_id,
+                direction: Direction::Initial,
+                randri: Some(&randri),
+                randrr: None,
+            },
             Encryption::Null,
             self.algorithms.mac,
         )?;
@@ -244,7 +283,13 @@ impl Initiator {
             })
         };
         let mut msg = Message {
-            header: wire::header(DataType::TransferInit, grant.flags.transfer_resp, prf, csb_id, CsIdMap::GenericId(map.clone())),
+            header: wire::header(
+                DataType::TransferInit,
+                grant.flags.transfer_resp,
+                prf,
+                csb_id,
+                CsIdMap::GenericId(map.clone()),
+            ),
             payloads: vec![
                 wire::t(wire::ntp_now(now)),
                 wire::randr(RandRoleKind::Initiator, &randri),
@@ -258,7 +303,10 @@ impl Initiator {
         let covered = wire::transfer_init_coverage(&msg, mac_len)?;
         let tag = wire::mac_over(&mpki_keys, &covered, &[&self.identity, responder]);
         if grant.flags.forking {
-            let mpkr = grant.mpkr.as_ref().ok_or(Error::State("forking ticket without MPKr"))?;
+            let mpkr = grant
+                .mpkr
+                .as_ref()
+                .ok_or(Error::State("forking ticket without MPKr"))?;
             let vr_keys = ProtectionKeys::derive(
                 wire::prf_of(&grant.ticket.policy.prf)?,
                 mpkr.expose_secret(),
@@ -283,7 +331,14 @@ impl Initiator {
         let message = msg.to_bytes();
         let flags = grant.flags;
         let sessions = if !flags.forking && !flags.responder_rand {
-            Some(ticket_sessions(prf, &map, &[&sp], &grant.keys, flags.initiator_rand_in_tek.then_some(&randri[..]), None)?)
+            Some(ticket_sessions(
+                prf,
+                &map,
+                &[&sp],
+                &grant.keys,
+                flags.initiator_rand_in_tek.then_some(&randri[..]),
+                None,
+            )?)
         } else {
             None
         };
@@ -313,7 +368,9 @@ impl Initiator {
             .transfers
             .iter()
             .find(|t| t.csb_id == msg.header.csb_id)
-            .ok_or(Error::Unexpected("TRANSFER_RESP for no TRANSFER_INIT we sent"))?;
+            .ok_or(Error::Unexpected(
+                "TRANSFER_RESP for no TRANSFER_INIT we sent",
+            ))?;
         let p = &msg.payloads;
         let flags = transfer.grant.flags;
         let randrr = wire::find_randr(p, RandRoleKind::Responder);
@@ -325,13 +382,31 @@ impl Initiator {
         let ticket_prf = wire::prf_of(&transfer.grant.ticket.policy.prf)?;
         let mut keys = transfer.grant.keys.clone();
         let mpk = if flags.forking {
-            let randrkms = wire::find_randr(p, RandRoleKind::Kms).ok_or(Error::Missing("RANDRkms"))?;
-            let mpkr = transfer.grant.mpkr.as_ref().ok_or(Error::State("no MPKr"))?;
+            let randrkms =
+                wire::find_randr(p, RandRoleKind::Kms).ok_or(Error::Missing("RANDRkms"))?;
+            let mpkr = transfer
+                .grant
+                .mpkr
+                .as_ref()
+                .ok_or(Error::State("no MPKr"))?;
             for k in keys.iter_mut().filter(|k| k.key_type == KeyType::Tgk) {
-                let f = fork_key(ticket_prf, k.key.expose_secret(), ForkedKey::Tgk, responder, randrkms)?;
-                k.key = crate::codec::KeyBytes::from_slice(f.expose_secret()).map_err(|_| Error::Policy("TGK length"))?;
+                let f = fork_key(
+                    ticket_prf,
+                    k.key.expose_secret(),
+                    ForkedKey::Tgk,
+                    responder,
+                    randrkms,
+                )?;
+                k.key = crate::codec::KeyBytes::from_slice(f.expose_secret())
+                    .map_err(|_| Error::Policy("TGK length"))?;
             }
-            fork_key(ticket_prf, mpkr.expose_secret(), ForkedKey::Mpkr, responder, randrkms)?
+            fork_key(
+                ticket_prf,
+                mpkr.expose_secret(),
+                ForkedKey::Mpkr,
+                responder,
+                randrkms,
+            )?
         } else {
             transfer.grant.mpki.clone()
         };
@@ -341,7 +416,12 @@ impl Initiator {
         let resp_keys = ProtectionKeys::derive(
             transfer.prf,
             mpk.expose_secret(),
-            &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Response, randri: Some(&randri), randrr: randrr },
+            &MessageKeyLabel::Ticket {
+                csb_id: csb,
+                direction: Direction::Response,
+                randri: Some(&randri),
+                randrr: randrr,
+            },
             Encryption::Null,
             wire::mac_of(&v.mac_alg)?,
         )?;
@@ -355,8 +435,13 @@ impl Initiator {
             Payload::Sp(sp) => Some(sp),
             _ => None,
         }));
-        if map.iter().any(|cs| cs.prot_type != PROT_SRTP || cs.policies.len() != 1) {
-            return Err(Error::Policy("each crypto session needs exactly one SRTP policy"));
+        if map
+            .iter()
+            .any(|cs| cs.prot_type != PROT_SRTP || cs.policies.len() != 1)
+        {
+            return Err(Error::Policy(
+                "each crypto session needs exactly one SRTP policy",
+            ));
         }
         let sessions = ticket_sessions(
             transfer.prf,
@@ -393,12 +478,18 @@ pub(crate) fn take_mpk(keys: &mut Vec<KeyData>) -> Result<SecretBytes<MAX_KEY_LE
 }
 
 /// Refuses an NTP timestamp further than `skew` from `now`.
-pub(crate) fn check_skew(ts: &crate::codec::TsValue, now: Duration, skew: Duration) -> Result<(), Error> {
+pub(crate) fn check_skew(
+    ts: &crate::codec::TsValue,
+    now: Duration,
+    skew: Duration,
+) -> Result<(), Error> {
     match wire::ts_time(ts) {
         Some(at) if at.abs_diff(now) <= skew => Ok(()),
-        Some(at) => Err(Error::Freshness(crate::crypto::FreshnessError::OutsideSkew {
-            offset_secs: at.as_secs() as i64 - now.as_secs() as i64,
-        })),
+        Some(at) => Err(Error::Freshness(
+            crate::crypto::FreshnessError::OutsideSkew {
+                offset_secs: at.as_secs() as i64 - now.as_secs() as i64,
+            },
+        )),
         None => Ok(()),
     }
 }

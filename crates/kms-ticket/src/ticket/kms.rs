@@ -12,12 +12,12 @@ use ims_sec_core::SecretBytes;
 use rand_core::CryptoRngCore;
 
 use crate::codec::{
-    CsIdMap, DataType, IdRoleKind, KeyData, KeyType, KeyValidity, Kemac, MacAlg, Message,
-    Payload, RandRoleKind, Ticket, TicketPolicy,
+    CsIdMap, DataType, IdRoleKind, Kemac, KeyData, KeyType, KeyValidity, MacAlg, Message, Payload,
+    RandRoleKind, Ticket, TicketPolicy,
 };
-use crate::crypto::{MessageKeyLabel, 
-    fork_key, Direction, Encryption, ForkedKey,
-    ProtectionKeys, ReplayCache, MAX_KEY_LEN,
+use crate::crypto::{
+    fork_key, Direction, Encryption, ForkedKey, MessageKeyLabel, ProtectionKeys, ReplayCache,
+    MAX_KEY_LEN,
 };
 use crate::error::Error;
 
@@ -74,7 +74,11 @@ impl Requester {
     }
 
     /// A network function with special authorisation.
-    pub fn network_function(identity: &[u8], psk: &[u8], function: NetworkFunction) -> Result<Self, Error> {
+    pub fn network_function(
+        identity: &[u8],
+        psk: &[u8],
+        function: NetworkFunction,
+    ) -> Result<Self, Error> {
         Ok(Self {
             identity: identity.to_vec(),
             psk: SecretBytes::from_slice(psk).map_err(|_| Error::Policy("PSK too long"))?,
@@ -245,7 +249,9 @@ impl Kms {
             DataType::RequestInitPsk => self.issue(&msg, bytes, now, rng, directory),
             DataType::ResolveInitPsk => self.resolve(&msg, bytes, now, rng, directory),
             DataType::RequestInitPk | DataType::ResolveInitPk => Err(Refusal {
-                error: Error::Unsupported("public-key (PK) variants of REQUEST_INIT and RESOLVE_INIT"),
+                error: Error::Unsupported(
+                    "public-key (PK) variants of REQUEST_INIT and RESOLVE_INIT",
+                ),
                 message: Some(wire::error_message(
                     &msg.header,
                     crate::codec::ErrorCode::InvalidDt,
@@ -280,7 +286,9 @@ impl Kms {
     ) -> Result<Authenticated, Error> {
         let p = &msg.payloads;
         if msg.header.cs_map != CsIdMap::Empty {
-            return Err(Error::Unexpected("ticket request/resolve must use the empty CS ID map"));
+            return Err(Error::Unexpected(
+                "ticket request/resolve must use the empty CS ID map",
+            ));
         }
         let sender_id = wire::find_idr(p, role);
         let psk_id = wire::find_idr(p, IdRoleKind::Psk)
@@ -309,7 +317,12 @@ impl Kms {
         let keys = ProtectionKeys::derive(
             prf,
             psk,
-            &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Initial, randri: randri, randrr: randrr },
+            &MessageKeyLabel::Ticket {
+                csb_id: csb,
+                direction: Direction::Initial,
+                randri: randri,
+                randrr: randrr,
+            },
             Encryption::Null,
             mac,
         )?;
@@ -317,13 +330,20 @@ impl Kms {
         let fresh = wire::ts_value(ts);
         self.replay.check(now, fresh, &v.mac)?;
         if !requester.is(&identity) {
-            return Err(Error::NotAuthorised("identity not bound to this pre-shared key"));
+            return Err(Error::NotAuthorised(
+                "identity not bound to this pre-shared key",
+            ));
         }
         self.replay.insert(now, fresh, &v.mac)?;
         let response_keys = ProtectionKeys::derive(
             prf,
             psk,
-            &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Response, randri: randri, randrr: randrr },
+            &MessageKeyLabel::Ticket {
+                csb_id: csb,
+                direction: Direction::Response,
+                randri: randri,
+                randrr: randrr,
+            },
             self.config.algorithms.encryption,
             self.config.algorithms.mac,
         )?;
@@ -333,7 +353,12 @@ impl Kms {
         })
     }
 
-    fn refuse(msg: &Message, error: Error, now: Duration, keys: Option<&ProtectionKeys>) -> Refusal {
+    fn refuse(
+        msg: &Message,
+        error: Error,
+        now: Duration,
+        keys: Option<&ProtectionKeys>,
+    ) -> Refusal {
         let message = match error {
             Error::AuthFailure(_) | Error::Parse(_) => None,
             _ => Some(wire::error_message(&msg.header, error.code(), now, keys)),
@@ -351,7 +376,14 @@ impl Kms {
         directory: &impl Directory,
     ) -> Result<KmsReply, Refusal> {
         let auth = self
-            .authenticate(msg, bytes, now, directory, IdRoleKind::Initiator, RandRoleKind::Initiator)
+            .authenticate(
+                msg,
+                bytes,
+                now,
+                directory,
+                IdRoleKind::Initiator,
+                RandRoleKind::Initiator,
+            )
             .map_err(|e| Self::refuse(msg, e, now, None))?;
         let keys = &auth.response_keys;
         let result = self.grant(msg, &auth, now, rng);
@@ -420,8 +452,11 @@ impl Kms {
             let salt: [u8; 14] = wire::random(rng);
             keys.push(KeyData {
                 key_type: key_type.clone(),
-                key: crate::codec::KeyBytes::from_slice(&key).map_err(|_| Error::Policy("key length"))?,
-                salt: Some(crate::codec::KeyBytes::from_slice(&salt).map_err(|_| Error::Policy("salt"))?),
+                key: crate::codec::KeyBytes::from_slice(&key)
+                    .map_err(|_| Error::Policy("key length"))?,
+                salt: Some(
+                    crate::codec::KeyBytes::from_slice(&salt).map_err(|_| Error::Policy("salt"))?,
+                ),
                 kv: KeyValidity::Spi(vec![i as u8]),
             });
             zeroize::Zeroize::zeroize(&mut key);
@@ -429,7 +464,10 @@ impl Kms {
         let mut mpk = vec![0u8; self.config.mpk_len];
         rng.fill_bytes(&mut mpk);
         let rand: [u8; 16] = wire::random(rng);
-        let tpk = self.tpks.first().ok_or(Error::State("no ticket protection key"))?;
+        let tpk = self
+            .tpks
+            .first()
+            .ok_or(Error::State("no ticket protection key"))?;
         let ticket = seal_base_ticket(granted.policy, tpk, wire::ntp_now(now), &rand, &mpk, &keys);
         zeroize::Zeroize::zeroize(&mut mpk);
         let ticket = ticket?;
@@ -474,7 +512,11 @@ impl Kms {
         }
         flags.initiator_can_transfer = true;
         flags.responder_can_process = true;
-        let mut changed = Flags { kms_generated: true, kms_changed: false, ..asked } != flags;
+        let mut changed = Flags {
+            kms_generated: true,
+            kms_changed: false,
+            ..asked
+        } != flags;
 
         let responders: Vec<&[u8]> = wire::idrs(&desired.tp_data, IdRoleKind::Responder).collect();
         if responders.is_empty() {
@@ -491,7 +533,9 @@ impl Kms {
             }
         };
         if end < now || start > end {
-            return Err(Error::Policy("validity period ends before it starts or in the past"));
+            return Err(Error::Policy(
+                "validity period ends before it starts or in the past",
+            ));
         }
         let mut keys = policy::requested_keys(desired).unwrap_or_else(|| vec![(KeyType::Tgk, 16)]);
         if keys.is_empty() {
@@ -504,7 +548,9 @@ impl Kms {
             changed = true;
         }
         for k in &mut keys {
-            if !matches!(k.0, KeyType::Tgk | KeyType::Tek | KeyType::Gtgk) || !(16..=32).contains(&k.1) {
+            if !matches!(k.0, KeyType::Tgk | KeyType::Tek | KeyType::Gtgk)
+                || !(16..=32).contains(&k.1)
+            {
                 *k = (KeyType::Tgk, 16);
                 changed = true;
             }
@@ -553,7 +599,14 @@ impl Kms {
         directory: &impl Directory,
     ) -> Result<KmsReply, Refusal> {
         let auth = self
-            .authenticate(msg, bytes, now, directory, IdRoleKind::Responder, RandRoleKind::Responder)
+            .authenticate(
+                msg,
+                bytes,
+                now,
+                directory,
+                IdRoleKind::Responder,
+                RandRoleKind::Responder,
+            )
             .map_err(|e| Self::refuse(msg, e, now, None))?;
         let keys = &auth.response_keys;
         self.resolve_authenticated(msg, bytes, &auth, now, rng, directory)
@@ -707,7 +760,11 @@ pub(crate) fn domain_of(id: &[u8]) -> Option<&[u8]> {
 
 /// Who may resolve a ticket: a pure function of the ticket policy, the
 /// authenticated requester and the directory (the time was checked before).
-fn authorise(policy: &TicketPolicy, requester: &Requester, directory: &impl Directory) -> Result<Grant, Error> {
+fn authorise(
+    policy: &TicketPolicy,
+    requester: &Requester,
+    directory: &impl Directory,
+) -> Result<Grant, Error> {
     let responders: Vec<&[u8]> = wire::idrs(&policy.tp_data, IdRoleKind::Responder).collect();
     if responders.iter().any(|r| requester.is(r)) {
         return Ok(Grant::Listed);
@@ -740,8 +797,14 @@ mod tests {
     #[test]
     fn domains_of_sip_uris() {
         assert_eq!(domain_of(b"sip:bob@example.com"), Some(&b"example.com"[..]));
-        assert_eq!(domain_of(b"sip:bob@example.com;gr=1"), Some(&b"example.com"[..]));
-        assert_eq!(domain_of(b"sip:bob@example.com:5060"), Some(&b"example.com"[..]));
+        assert_eq!(
+            domain_of(b"sip:bob@example.com;gr=1"),
+            Some(&b"example.com"[..])
+        );
+        assert_eq!(
+            domain_of(b"sip:bob@example.com:5060"),
+            Some(&b"example.com"[..])
+        );
         assert_eq!(domain_of(b"tel:+1555"), None);
     }
 }

@@ -28,8 +28,8 @@ mod wire;
 pub use base::{open_base_ticket, seal_base_ticket, OpenedTicket, TicketProtectionKey};
 pub use initiator::{Initiator, Stream, TicketGrant, TransferInit, TransferOutcome};
 pub use kms::{
-    AuditEvent, Directory, Kms, KmsConfig, KmsReply, NetworkFunction, NetworkFunctionKind,
-    Refusal, Requester,
+    AuditEvent, Directory, Kms, KmsConfig, KmsReply, NetworkFunction, NetworkFunctionKind, Refusal,
+    Requester,
 };
 pub use policy::{Flags, TicketRequest};
 pub use responder::{Delivery, PendingTransfer, ResolvedTransfer, Responder};

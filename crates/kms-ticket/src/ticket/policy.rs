@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use crate::codec::{
-    EncrAlg, IdRoleKind, KeyData, KeyType, KeyValidity, Kemac, MacAlg, Payload, TicketFlags,
+    EncrAlg, IdRoleKind, Kemac, KeyData, KeyType, KeyValidity, MacAlg, Payload, TicketFlags,
     TicketPolicy, TimestampRole, TsRole, TsValue,
 };
 use crate::crypto::{self, Prf};
@@ -217,7 +217,11 @@ fn zero_key(len: usize) -> crate::codec::KeyBytes {
 }
 
 /// Appends TRs and TRe payloads (NTP-UTC-32) for a validity period.
-pub(crate) fn push_validity(tp_data: &mut Vec<Payload>, from: Option<Duration>, to: Option<Duration>) {
+pub(crate) fn push_validity(
+    tp_data: &mut Vec<Payload>,
+    from: Option<Duration>,
+    to: Option<Duration>,
+) {
     for (role, at) in [(TsRole::ValidityStart, from), (TsRole::ValidityEnd, to)] {
         if let Some(at) = at {
             let ntp = crypto::ntp_from_unix(at.as_secs(), 0);

@@ -11,10 +11,12 @@ use ims_sec_core::SecretBytes;
 use rand_core::CryptoRngCore;
 
 use crate::codec::{
-    parse_chain, CsIdMap, DataType, GenericCs, IdRoleKind, KeyData, Message, Payload,
-    RandRoleKind, SecurityPolicy, TicketPolicy,
+    parse_chain, CsIdMap, DataType, GenericCs, IdRoleKind, KeyData, Message, Payload, RandRoleKind,
+    SecurityPolicy, TicketPolicy,
 };
-use crate::crypto::{MessageKeyLabel, Direction, Encryption, ProtectionKeys, ReplayCache, MAX_KEY_LEN};
+use crate::crypto::{
+    Direction, Encryption, MessageKeyLabel, ProtectionKeys, ReplayCache, MAX_KEY_LEN,
+};
 use crate::error::Error;
 use crate::srtp::{ticket_sessions, CryptoSession, SrtpParams, PROT_SRTP};
 
@@ -93,7 +95,13 @@ impl fmt::Debug for Responder {
 impl Responder {
     /// A Responder `identity` (the device identity the KMS authenticates)
     /// sharing `psk` (named `psk_id`) with the KMS `kms`.
-    pub fn new(identity: &[u8], kms: &[u8], psk_id: &[u8], psk: &[u8], algorithms: Algorithms) -> Result<Self, Error> {
+    pub fn new(
+        identity: &[u8],
+        kms: &[u8],
+        psk_id: &[u8],
+        psk: &[u8],
+        algorithms: Algorithms,
+    ) -> Result<Self, Error> {
         let skew = Duration::from_secs(300);
         Ok(Self {
             identity: identity.to_vec(),
@@ -125,7 +133,9 @@ impl Responder {
         wire::last_v(p)?;
         let policy = &ticket.policy;
         let flags = Flags::from_codec(&policy.flags);
-        if (policy.ticket_type, policy.subtype, policy.version) != BASE_TICKET && !flags.responder_can_process {
+        if (policy.ticket_type, policy.subtype, policy.version) != BASE_TICKET
+            && !flags.responder_can_process
+        {
             return Err(Error::InvalidTicket("ticket type not supported"));
         }
         policy::check_validity(policy, now)?;
@@ -157,7 +167,13 @@ impl Responder {
         let resolve_csb = rng.next_u32();
         let randrr_resolve: [u8; 16] = wire::random(rng);
         let msg = Message {
-            header: wire::header(DataType::ResolveInitPsk, true, self.algorithms.prf, resolve_csb, CsIdMap::Empty),
+            header: wire::header(
+                DataType::ResolveInitPsk,
+                true,
+                self.algorithms.prf,
+                resolve_csb,
+                CsIdMap::Empty,
+            ),
             payloads: vec![
                 wire::t(wire::ntp_now(now)),
                 wire::randr(RandRoleKind::Responder, &randrr_resolve),
@@ -167,7 +183,12 @@ impl Responder {
                 wire::idr(IdRoleKind::Psk, &self.psk_id),
             ],
         };
-        let keys = self.resolve_keys(resolve_csb, &randrr_resolve, Direction::Initial, Encryption::Null)?;
+        let keys = self.resolve_keys(
+            resolve_csb,
+            &randrr_resolve,
+            Direction::Initial,
+            Encryption::Null,
+        )?;
         let resolve_init = wire::emit_with_v(msg, &keys, &[&self.identity, &self.kms]);
         Ok(PendingTransfer {
             resolve_init,
@@ -180,14 +201,26 @@ impl Responder {
         })
     }
 
-    fn resolve_keys(&self, csb: u32, randrr: &[u8], direction: Direction, enc: Encryption) -> Result<ProtectionKeys, Error> {
+    fn resolve_keys(
+        &self,
+        csb: u32,
+        randrr: &[u8],
+        direction: Direction,
+        enc: Encryption,
+    ) -> Result<ProtectionKeys, Error> {
         ProtectionKeys::derive(
             self.algorithms.prf,
             self.psk.expose_secret(),
-            &MessageKeyLabel::Ticket { csb_id: csb, direction: direction, randri: None, randrr: Some(randrr) },
+            &MessageKeyLabel::Ticket {
+                csb_id: csb,
+                direction: direction,
+                randri: None,
+                randrr: Some(randrr),
+            },
             enc,
             self.algorithms.mac,
-        ).map_err(Error::from)
+        )
+        .map_err(Error::from)
     }
 
     /// Verifies RESOLVE_RESP, then the TRANSFER_INIT with the MPKi it
@@ -223,12 +256,25 @@ impl Responder {
         let mut key_data = KeyData::parse_chain(&plain)?;
         let flags = Flags::from_codec(&pending.policy.flags);
         let mpki = take_mpk(&mut key_data)?;
-        let mpkr = if flags.forking { Some(take_mpk(&mut key_data)?) } else { None };
+        let mpkr = if flags.forking {
+            Some(take_mpk(&mut key_data)?)
+        } else {
+            None
+        };
         let modifier = (
             wire::find_idr(p, IdRoleKind::Responder).map(<[u8]>::to_vec),
             wire::find_randr(p, RandRoleKind::Kms).map(<[u8]>::to_vec),
         );
-        self.complete(pending, &mpki, mpkr.as_ref(), &key_data, modifier, own_streams, now, rng)
+        self.complete(
+            pending,
+            &mpki,
+            mpkr.as_ref(),
+            &key_data,
+            modifier,
+            own_streams,
+            now,
+            rng,
+        )
     }
 
     /// Modes 2 and 4: the Responder shares the ticket protection key and
@@ -242,14 +288,24 @@ impl Responder {
         now: Duration,
         rng: &mut impl CryptoRngCore,
     ) -> Result<ResolvedTransfer, Error> {
-        let ticket = wire::find_ticket(&pending.message.payloads).ok_or(Error::Missing("TICKET"))?;
+        let ticket =
+            wire::find_ticket(&pending.message.payloads).ok_or(Error::Missing("TICKET"))?;
         let flags = Flags::from_codec(&ticket.policy.flags);
         if flags.forking || flags.resolve_mandatory {
             return Err(Error::Policy("this ticket must be resolved by the KMS"));
         }
         let opened = open_base_ticket(ticket, |id| (id == tpk.id.as_slice()).then_some(tpk))?;
         let mpki = opened.mpki(&ticket.policy)?;
-        self.complete(pending, &mpki, None, &opened.keys, (None, None), own_streams, now, rng)
+        self.complete(
+            pending,
+            &mpki,
+            None,
+            &opened.keys,
+            (None, None),
+            own_streams,
+            now,
+            rng,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -269,13 +325,19 @@ impl Responder {
         let flags = Flags::from_codec(&pending.policy.flags);
         let prf = wire::prf_of(&msg.header.prf)?;
         let csb = msg.header.csb_id;
-        let randri = wire::find_randr(p, RandRoleKind::Initiator).ok_or(Error::Missing("RANDRi"))?;
+        let randri =
+            wire::find_randr(p, RandRoleKind::Initiator).ok_or(Error::Missing("RANDRi"))?;
         let v = wire::last_v(p)?;
         let mac = wire::mac_of(&v.mac_alg)?;
         let init_keys = ProtectionKeys::derive(
             prf,
             mpki.expose_secret(),
-            &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Initial, randri: Some(randri), randrr: None },
+            &MessageKeyLabel::Ticket {
+                csb_id: csb,
+                direction: Direction::Initial,
+                randri: Some(randri),
+                randrr: None,
+            },
             Encryption::Null,
             mac,
         )?;
@@ -283,14 +345,22 @@ impl Responder {
         let identity_i = wire::find_idr(p, IdRoleKind::Initiator).unwrap_or_default();
         let identity_r = wire::find_idr(p, IdRoleKind::Responder).unwrap_or_default();
         init_keys
-            .verify(&[covered.as_slice(), identity_i, identity_r].concat(), &v.mac)
+            .verify(
+                &[covered.as_slice(), identity_i, identity_r].concat(),
+                &v.mac,
+            )
             .map_err(|_| Error::AuthFailure("TRANSFER_INIT MAC does not verify with MPKi"))?;
         if flags.forking {
             let ticket = wire::find_ticket(p).ok_or(Error::Missing("TICKET"))?;
-            let data = parse_chain(&ticket.initiator_data).map_err(|_| Error::AuthFailure("Initiator Data"))?;
+            let data = parse_chain(&ticket.initiator_data)
+                .map_err(|_| Error::AuthFailure("Initiator Data"))?;
             match data.first() {
                 Some(Payload::V(vi)) if ims_sec_core::ct_eq(&vi.mac, &v.mac) => {}
-                _ => return Err(Error::AuthFailure("Vi in the Initiator Data differs from V")),
+                _ => {
+                    return Err(Error::AuthFailure(
+                        "Vi in the Initiator Data differs from V",
+                    ))
+                }
             }
         }
         let randrr: Option<[u8; 16]> = flags.responder_rand.then(|| wire::random(rng));
@@ -311,11 +381,22 @@ impl Responder {
                 cs
             })
             .collect();
-        let first_policy = map.first().and_then(|cs| cs.policies.first().copied()).unwrap_or(0);
+        let first_policy = map
+            .first()
+            .and_then(|cs| cs.policies.first().copied())
+            .unwrap_or(0);
         let next = map.iter().map(|cs| cs.cs_id).max().unwrap_or(0);
         for (i, s) in own_streams.iter().enumerate() {
-            let cs_id = next.checked_add(i as u8 + 1).ok_or(Error::Policy("too many crypto sessions"))?;
-            map.push(GenericCs::srtp(cs_id, vec![first_policy], s.ssrc, Some((s.roc, 0)), spi.clone()));
+            let cs_id = next
+                .checked_add(i as u8 + 1)
+                .ok_or(Error::Policy("too many crypto sessions"))?;
+            map.push(GenericCs::srtp(
+                cs_id,
+                vec![first_policy],
+                s.ssrc,
+                Some((s.roc, 0)),
+                spi.clone(),
+            ));
         }
         let sps: Vec<&SecurityPolicy> = p
             .iter()
@@ -336,11 +417,20 @@ impl Responder {
             return Err(Error::Missing("IDRr and RANDRkms for a forked ticket"));
         }
         let transfer_resp = if flags.transfer_resp {
-            let mpk = if flags.forking { mpkr.ok_or(Error::Missing("MPKr'"))? } else { mpki };
+            let mpk = if flags.forking {
+                mpkr.ok_or(Error::Missing("MPKr'"))?
+            } else {
+                mpki
+            };
             let resp_keys = ProtectionKeys::derive(
                 prf,
                 mpk.expose_secret(),
-                &MessageKeyLabel::Ticket { csb_id: csb, direction: Direction::Response, randri: Some(randri), randrr: randrr.as_ref().map(|r| &r[..]) },
+                &MessageKeyLabel::Ticket {
+                    csb_id: csb,
+                    direction: Direction::Response,
+                    randri: Some(randri),
+                    randrr: randrr.as_ref().map(|r| &r[..]),
+                },
                 Encryption::Null,
                 mac,
             )?;
@@ -348,15 +438,28 @@ impl Responder {
             if let Some(r) = &randrr {
                 payloads.push(wire::randr(RandRoleKind::Responder, r));
             }
-            payloads.push(wire::idr(IdRoleKind::Responder, modifier.0.as_deref().unwrap_or(&self.identity)));
+            payloads.push(wire::idr(
+                IdRoleKind::Responder,
+                modifier.0.as_deref().unwrap_or(&self.identity),
+            ));
             if let Some(r) = &modifier.1 {
                 payloads.push(wire::randr(RandRoleKind::Kms, r));
             }
             let resp = Message {
-                header: wire::header(DataType::TransferResp, false, prf, csb, CsIdMap::GenericId(map)),
+                header: wire::header(
+                    DataType::TransferResp,
+                    false,
+                    prf,
+                    csb,
+                    CsIdMap::GenericId(map),
+                ),
                 payloads,
             };
-            Some(wire::emit_with_v(resp, &resp_keys, &[&pending.transfer_init]))
+            Some(wire::emit_with_v(
+                resp,
+                &resp_keys,
+                &[&pending.transfer_init],
+            ))
         } else {
             None
         };

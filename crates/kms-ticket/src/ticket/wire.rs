@@ -6,9 +6,9 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use crate::codec::{
-    CsIdMap, DataType, EncrAlg, ErrorCode, ErrorPayload, Header, IdRole, IdRoleKind, IdType,
-    Kemac, MacAlg, Message, Payload, PrfFunc, RandRole, RandRoleKind, Ticket, Timestamp, TsRole,
-    TsValue, Verification,
+    CsIdMap, DataType, EncrAlg, ErrorCode, ErrorPayload, Header, IdRole, IdRoleKind, IdType, Kemac,
+    MacAlg, Message, Payload, PrfFunc, RandRole, RandRoleKind, Ticket, Timestamp, TsRole, TsValue,
+    Verification,
 };
 use crate::crypto::{self, Encryption, Mac, Prf, ProtectionKeys, TimestampValue};
 
@@ -253,7 +253,9 @@ pub(crate) fn verify_v(
     extra: &[&[u8]],
 ) -> Result<(), Error> {
     if mac_of(&v.mac_alg)? != keys.mac_alg() {
-        return Err(Error::AuthFailure("MAC algorithm differs from the expected one"));
+        return Err(Error::AuthFailure(
+            "MAC algorithm differs from the expected one",
+        ));
     }
     let head = without_mac(bytes, v.mac.len())?;
     if !bytes.ends_with(&v.mac) {
