@@ -101,13 +101,14 @@ fn ntp_unix_nanos(ntp: u64) -> i128 {
 /// The fraction is rounded up, so [`unix_from_ntp`] gives back the same
 /// nanoseconds. `nanos` of a second or more carry into `secs`. Times from
 /// 2036-02-07 on get era-1 seconds (most significant bit clear); the
-/// format ends at 2104-02-26, after which the value wraps.
+/// format ends at 2104-02-26T09:42:24Z: later times wrap and read back as
+/// 1968 to 2036.
 #[must_use]
 pub fn ntp_from_unix(secs: u64, nanos: u32) -> u64 {
     let secs = secs.wrapping_add(u64::from(nanos) / NANOS_PER_SEC);
     let nanos = u64::from(nanos) % NANOS_PER_SEC;
     let ntp_secs = secs.wrapping_add(NTP_UNIX_OFFSET) & 0xFFFF_FFFF;
-    let frac = ((nanos << 32) + NANOS_PER_SEC - 1) / NANOS_PER_SEC;
+    let frac = (nanos << 32).div_ceil(NANOS_PER_SEC);
     (ntp_secs << 32) | frac
 }
 
@@ -187,7 +188,7 @@ fn skew_check(now: Duration, ts: TimestampValue, skew: Duration) -> Result<i128,
 /// Use [`ReplayCache::check`] before the MAC is verified (cheap, changes
 /// nothing) and [`ReplayCache::insert`] after (checks again, then records);
 /// a refusal changes nothing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayCache {
     skew: Duration,
     capacity: usize,

@@ -152,7 +152,10 @@ const KW_SALT_LEN: usize = 8;
 /// blocks (2^23 bits) can be encrypted (RFC 3830 §4.2.3 note).
 pub const MAX_AES_CM_LEN: usize = 1 << 20;
 
+/// One key schedule per `ProtectionKeys`, kept inline: boxing would
+/// allocate per derivation and buy nothing.
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
 enum Cipher {
     Null,
     Cm128 {
