@@ -31,9 +31,9 @@ pub struct TicketGrant {
     pub flags: Flags,
     /// Whether the KMS changed the policy or keys asked for (K flag).
     pub changed: bool,
-    mpki: SecretBytes<MAX_KEY_LEN>,
-    mpkr: Option<SecretBytes<MAX_KEY_LEN>>,
-    keys: Vec<KeyData>,
+    pub(crate) mpki: SecretBytes<MAX_KEY_LEN>,
+    pub(crate) mpkr: Option<SecretBytes<MAX_KEY_LEN>>,
+    pub(crate) keys: Vec<KeyData>,
 }
 
 impl fmt::Debug for TicketGrant {
@@ -84,13 +84,17 @@ struct PendingRequest {
     randri: [u8; 16],
 }
 
-struct Transfer {
-    message: Vec<u8>,
-    csb_id: u32,
-    prf: crate::crypto::Prf,
-    randri: [u8; 16],
-    grant: TicketGrant,
-    sps: Vec<SecurityPolicy>,
+/// What checking a TRANSFER_RESP needs: the TRANSFER_INIT it answers and
+/// the ticket's keys. The Initiator keeps one per TRANSFER_INIT; a network
+/// function that resolved a forking ticket keeps one to follow the answer.
+#[derive(Clone)]
+pub(crate) struct Transfer {
+    pub(crate) message: Vec<u8>,
+    pub(crate) csb_id: u32,
+    pub(crate) prf: crate::crypto::Prf,
+    pub(crate) randri: Vec<u8>,
+    pub(crate) grant: TicketGrant,
+    pub(crate) sps: Vec<SecurityPolicy>,
 }
 
 /// The Initiator of MIKEY-TICKET.
@@ -347,7 +351,7 @@ impl Initiator {
             message: message.clone(),
             csb_id,
             prf,
-            randri,
+            randri: randri.to_vec(),
             grant: grant.clone(),
             sps: vec![sp],
         });
@@ -371,6 +375,21 @@ impl Initiator {
             .ok_or(Error::Unexpected(
                 "TRANSFER_RESP for no TRANSFER_INIT we sent",
             ))?;
+        transfer.answer(&msg, bytes, now, self.skew)
+    }
+}
+
+impl Transfer {
+    /// Verifies a TRANSFER_RESP answering this transfer and derives the
+    /// crypto sessions of the bundle.
+    pub(crate) fn answer(
+        &self,
+        msg: &Message,
+        bytes: &[u8],
+        now: Duration,
+        skew: Duration,
+    ) -> Result<TransferOutcome, Error> {
+        let transfer = self;
         let p = &msg.payloads;
         let flags = transfer.grant.flags;
         let randrr = wire::find_randr(p, RandRoleKind::Responder);
@@ -412,7 +431,7 @@ impl Initiator {
         };
         let v = wire::last_v(p)?;
         let csb = transfer.csb_id;
-        let randri = transfer.randri;
+        let randri = transfer.randri.as_slice();
         let resp_keys = ProtectionKeys::derive(
             transfer.prf,
             mpk.expose_secret(),
@@ -426,7 +445,7 @@ impl Initiator {
             wire::mac_of(&v.mac_alg)?,
         )?;
         wire::verify_v(bytes, v, &resp_keys, &[&transfer.message])?;
-        check_skew(wire::find_t(p).ok_or(Error::Missing("T"))?, now, self.skew)?;
+        check_skew(wire::find_t(p).ok_or(Error::Missing("T"))?, now, skew)?;
         let CsIdMap::GenericId(map) = &msg.header.cs_map else {
             return Err(Error::Policy("TRANSFER_RESP without a GENERIC-ID map"));
         };

@@ -2,6 +2,7 @@
 //! RESOLVE_INIT_PSK, RESOLVE_RESP, TRANSFER_INIT verified with the MPKi the
 //! KMS returned, TRANSFER_RESP.
 
+use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
@@ -21,7 +22,9 @@ use crate::error::Error;
 use crate::srtp::{ticket_sessions, CryptoSession, SrtpParams, PROT_SRTP};
 
 use super::base::{open_base_ticket, TicketProtectionKey};
-use super::initiator::{check_skew, first_key_spi, take_mpk, Stream};
+use super::initiator::{
+    check_skew, first_key_spi, take_mpk, Stream, TicketGrant, Transfer, TransferOutcome,
+};
 use super::policy::{self, Flags, BASE_TICKET};
 use super::{wire, Algorithms};
 
@@ -61,14 +64,49 @@ impl fmt::Debug for PendingTransfer {
 }
 
 /// A resolved and verified transfer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ResolvedTransfer {
     /// TRANSFER_RESP for the 200 OK, if the policy asks for one (F flag).
     pub transfer_resp: Option<Vec<u8>>,
     /// The initiator the KMS vouched for.
     pub initiator: Vec<u8>,
-    /// Every crypto session, ours included.
+    /// Every crypto session, ours included. Empty for a network function
+    /// that resolved a forking ticket: its keys come with the answer
+    /// ([`ResolvedTransfer::follow_answer`]).
     pub sessions: Vec<CryptoSession>,
+    follow: Option<Box<Transfer>>,
+}
+
+impl fmt::Debug for ResolvedTransfer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResolvedTransfer")
+            .field("transfer_resp", &self.transfer_resp)
+            .field("initiator", &self.initiator)
+            .field("sessions", &self.sessions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResolvedTransfer {
+    /// For a network function that resolved a forking ticket with special
+    /// authorisation (it gets the unforked keys): verifies the TRANSFER_RESP
+    /// of the device that answered, as the Initiator does, and derives that
+    /// device's crypto sessions, so a transcoder in the path keys itself.
+    pub fn follow_answer(
+        &self,
+        transfer_resp: &[u8],
+        now: Duration,
+    ) -> Result<TransferOutcome, Error> {
+        let transfer = self.follow.as_ref().ok_or(Error::State(
+            "only a network function resolving a forking ticket follows the answer",
+        ))?;
+        let msg = Message::parse(transfer_resp)?;
+        wire::expect_type(&msg, DataType::TransferResp, "TRANSFER_RESP expected")?;
+        if msg.header.csb_id != transfer.csb_id {
+            return Err(Error::Unexpected("TRANSFER_RESP of another CSB"));
+        }
+        transfer.answer(&msg, transfer_resp, now, Duration::from_secs(300))
+    }
 }
 
 /// The Responder of MIKEY-TICKET.
@@ -414,7 +452,30 @@ impl Responder {
             randrr.as_ref().map(|r| &r[..]),
         )?;
         if flags.forking && (modifier.0.is_none() || modifier.1.is_none()) {
-            return Err(Error::Missing("IDRr and RANDRkms for a forked ticket"));
+            // A network function got the unforked keys: it follows the answer.
+            let ticket = wire::find_ticket(p).ok_or(Error::Missing("TICKET"))?;
+            let grant = TicketGrant {
+                ticket: ticket.clone(),
+                flags,
+                changed: flags.kms_changed,
+                mpki: mpki.clone(),
+                mpkr: Some(mpkr.ok_or(Error::Missing("MPKr"))?.clone()),
+                keys: keys.to_vec(),
+            };
+            self.remember(p, now);
+            return Ok(ResolvedTransfer {
+                transfer_resp: None,
+                initiator: pending.initiator.clone(),
+                sessions: Vec::new(),
+                follow: Some(Box::new(Transfer {
+                    message: pending.transfer_init.clone(),
+                    csb_id: csb,
+                    prf,
+                    randri: randri.to_vec(),
+                    grant,
+                    sps: sps.iter().map(|sp| (*sp).clone()).collect(),
+                })),
+            });
         }
         let transfer_resp = if flags.transfer_resp {
             let mpk = if flags.forking {
@@ -463,17 +524,21 @@ impl Responder {
         } else {
             None
         };
-        if let Ok(v) = wire::last_v(p) {
-            if let Some(ts) = wire::find_t(p) {
-                // Remember the verified TRANSFER_INIT so a replay is refused.
-                let _ = self.replay.insert(now, wire::ts_value(ts), &v.mac);
-            }
-        }
+        self.remember(p, now);
         Ok(ResolvedTransfer {
             transfer_resp,
             initiator: pending.initiator.clone(),
             sessions,
+            follow: None,
         })
+    }
+
+    /// Remembers a verified TRANSFER_INIT so a replay of it is refused.
+    fn remember(&mut self, p: &[Payload], now: Duration) {
+        if let (Ok(v), Some(ts)) = (wire::last_v(p), wire::find_t(p)) {
+            // A stored (deferred) message is outside the window: nothing to remember.
+            let _ = self.replay.insert(now, wire::ts_value(ts), &v.mac);
+        }
     }
 }
 
