@@ -21,7 +21,7 @@ use crate::crypto::{
 };
 use crate::error::Error;
 
-use super::base::{open_base_ticket, seal_base_ticket, OpenedTicket, TicketProtectionKey};
+use super::base::{open_base_ticket, seal_base_ticket, TicketProtectionKey};
 use super::policy::{self, Flags};
 use super::{wire, Algorithms};
 
@@ -327,14 +327,13 @@ impl Kms {
             mac,
         )?;
         wire::verify_v(bytes, v, &keys, &[&identity, &self.config.identity])?;
-        let fresh = wire::ts_value(ts);
-        self.replay.check(now, fresh, &v.mac)?;
         if !requester.is(&identity) {
             return Err(Error::NotAuthorised(
                 "identity not bound to this pre-shared key",
             ));
         }
-        self.replay.insert(now, fresh, &v.mac)?;
+        // Checks skew and replay; records the message only if both hold.
+        self.replay.insert(now, wire::ts_value(ts), &v.mac)?;
         let response_keys = ProtectionKeys::derive(
             prf,
             psk,
@@ -637,8 +636,8 @@ impl Kms {
         let mut modifier = None;
         let forked = flags.forking && !matches!(grant, Grant::NetworkFunction(_));
         if flags.forking {
-            verify_initiator_data(ticket, &opened)?;
             let mpkr = opened.mpkr(tpolicy)?;
+            verify_initiator_data(ticket, mpkr.expose_secret())?;
             if forked {
                 let id = auth.requester.identity.clone();
                 let randrkms: [u8; 16] = wire::random(rng);
@@ -727,7 +726,7 @@ fn mpk_data(key: &[u8], spi: u8) -> Result<KeyData, Error> {
 
 /// Checks the Initiator Data of a forked ticket (RFC 6043 §6.10): Vi, Vr,
 /// with Vr's MAC keyed from MPKr over the Initiator Data without the MAC.
-fn verify_initiator_data(ticket: &Ticket, opened: &OpenedTicket) -> Result<(), Error> {
+fn verify_initiator_data(ticket: &Ticket, mpkr: &[u8]) -> Result<(), Error> {
     let data = crate::codec::parse_chain(&ticket.initiator_data)
         .map_err(|_| Error::AuthFailure("Initiator Data does not parse"))?;
     let vr = wire::last_v(&data).map_err(|_| Error::AuthFailure("no Vr in the Initiator Data"))?;
@@ -735,10 +734,9 @@ fn verify_initiator_data(ticket: &Ticket, opened: &OpenedTicket) -> Result<(), E
         return Err(Error::AuthFailure("Initiator Data is not Vi, Vr"));
     }
     let prf = wire::prf_of(&ticket.policy.prf)?;
-    let mpkr = opened.mpkr(&ticket.policy)?;
     let keys = ProtectionKeys::derive(
         prf,
-        mpkr.expose_secret(),
+        mpkr,
         &MessageKeyLabel::InitiatorData,
         Encryption::Null,
         wire::mac_of(&vr.mac_alg)?,
