@@ -107,7 +107,7 @@ pub fn ntp_from_unix(secs: u64, nanos: u32) -> u64 {
     let secs = secs.wrapping_add(u64::from(nanos) / NANOS_PER_SEC);
     let nanos = u64::from(nanos) % NANOS_PER_SEC;
     let ntp_secs = secs.wrapping_add(NTP_UNIX_OFFSET) & 0xFFFF_FFFF;
-    let frac = ((nanos << 32) + NANOS_PER_SEC - 1) / NANOS_PER_SEC;
+    let frac = (nanos << 32).div_ceil(NANOS_PER_SEC);
     (ntp_secs << 32) | frac
 }
 

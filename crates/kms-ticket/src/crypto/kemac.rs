@@ -152,6 +152,9 @@ const KW_SALT_LEN: usize = 8;
 /// blocks (2^23 bits) can be encrypted (RFC 3830 §4.2.3 note).
 pub const MAX_AES_CM_LEN: usize = 1 << 20;
 
+// One per set of protection keys, built once: the AES key schedules stay
+// inline rather than boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 enum Cipher {
     Null,

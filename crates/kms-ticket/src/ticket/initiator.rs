@@ -148,7 +148,7 @@ impl Initiator {
             self.psk.expose_secret(),
             &MessageKeyLabel::Ticket {
                 csb_id: csb,
-                direction: direction,
+                direction,
                 randri: Some(randri),
                 randrr: None,
             },
@@ -267,7 +267,7 @@ impl Initiator {
             prf,
             grant.mpki.expose_secret(),
             &MessageKeyLabel::Ticket {
-                csb_id: csb_id,
+                csb_id,
                 direction: Direction::Initial,
                 randri: Some(&randri),
                 randrr: None,
@@ -420,7 +420,7 @@ impl Initiator {
                 csb_id: csb,
                 direction: Direction::Response,
                 randri: Some(&randri),
-                randrr: randrr,
+                randrr,
             },
             Encryption::Null,
             wire::mac_of(&v.mac_alg)?,
