@@ -4,6 +4,8 @@
 //!   SDP `a=key-mgmt:mikey` attribute.
 //! - [`crypto`]: the MIKEY PRFs, key derivations, KEMAC encryption and MAC,
 //!   timestamp freshness and the replay cache.
+//! - [`psk`]: the pre-shared key mode of RFC 3830 (§3.1):
+//!   [`psk::PskInitiator`] and [`psk::PskResponder`], PSK_INIT and PSK_VERIFY.
 //! - [`ticket`]: MIKEY-TICKET (RFC 6043): [`ticket::Initiator`],
 //!   [`ticket::Responder`] and a stateless [`ticket::Kms`].
 //! - [`CryptoSession`]: what an exchange hands to SRTP, an srtp-sdes
@@ -16,6 +18,7 @@ extern crate alloc;
 pub mod codec;
 pub mod crypto;
 pub mod error;
+pub mod psk;
 pub mod srtp;
 pub mod ticket;
 

@@ -217,9 +217,7 @@ pub fn open_base_ticket<'k>(
         "no IDRpsk names the ticket protection key",
     ))?;
     let tpk = lookup(tpk_id).ok_or(Error::InvalidTicket("unknown ticket protection key"))?;
-    let issued = wire::find_t(&data)
-        .ok_or(Error::InvalidTicket("no T"))?
-        .clone();
+    let issued = *wire::find_t(&data).ok_or(Error::InvalidTicket("no T"))?;
     let rand = data
         .iter()
         .find_map(|p| match p {

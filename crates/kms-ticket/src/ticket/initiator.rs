@@ -152,7 +152,7 @@ impl Initiator {
             self.psk.expose_secret(),
             &MessageKeyLabel::Ticket {
                 csb_id: csb,
-                direction: direction,
+                direction,
                 randri: Some(randri),
                 randrr: None,
             },
@@ -271,7 +271,7 @@ impl Initiator {
             prf,
             grant.mpki.expose_secret(),
             &MessageKeyLabel::Ticket {
-                csb_id: csb_id,
+                csb_id,
                 direction: Direction::Initial,
                 randri: Some(&randri),
                 randrr: None,
@@ -439,7 +439,7 @@ impl Transfer {
                 csb_id: csb,
                 direction: Direction::Response,
                 randri: Some(&randri),
-                randrr: randrr,
+                randrr,
             },
             Encryption::Null,
             wire::mac_of(&v.mac_alg)?,

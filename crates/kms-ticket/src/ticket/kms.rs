@@ -320,8 +320,8 @@ impl Kms {
             &MessageKeyLabel::Ticket {
                 csb_id: csb,
                 direction: Direction::Initial,
-                randri: randri,
-                randrr: randrr,
+                randri,
+                randrr,
             },
             Encryption::Null,
             mac,
@@ -340,8 +340,8 @@ impl Kms {
             &MessageKeyLabel::Ticket {
                 csb_id: csb,
                 direction: Direction::Response,
-                randri: randri,
-                randrr: randrr,
+                randri,
+                randrr,
             },
             self.config.algorithms.encryption,
             self.config.algorithms.mac,
@@ -450,7 +450,7 @@ impl Kms {
             rng.fill_bytes(&mut key);
             let salt: [u8; 14] = wire::random(rng);
             keys.push(KeyData {
-                key_type: key_type.clone(),
+                key_type: *key_type,
                 key: crate::codec::KeyBytes::from_slice(&key)
                     .map_err(|_| Error::Policy("key length"))?,
                 salt: Some(

@@ -23,7 +23,7 @@ mod initiator;
 mod kms;
 mod policy;
 mod responder;
-mod wire;
+pub(crate) mod wire;
 
 pub use base::{open_base_ticket, seal_base_ticket, OpenedTicket, TicketProtectionKey};
 pub use initiator::{Initiator, Stream, TicketGrant, TransferInit, TransferOutcome};

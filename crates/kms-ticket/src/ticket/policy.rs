@@ -257,7 +257,7 @@ pub(crate) fn requested_keys(policy: &TicketPolicy) -> Option<Vec<(KeyType, usiz
     let keys = KeyData::parse_chain(&kemac.encr_data).ok()?;
     Some(
         keys.iter()
-            .map(|k| (k.key_type.clone(), k.key.expose_secret().len()))
+            .map(|k| (k.key_type, k.key.expose_secret().len()))
             .collect(),
     )
 }

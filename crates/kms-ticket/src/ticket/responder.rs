@@ -251,7 +251,7 @@ impl Responder {
             self.psk.expose_secret(),
             &MessageKeyLabel::Ticket {
                 csb_id: csb,
-                direction: direction,
+                direction,
                 randri: None,
                 randrr: Some(randrr),
             },

@@ -336,7 +336,7 @@ pub(crate) fn error_message(
             version: to.version,
             data_type: DataType::Error,
             v_flag: false,
-            prf: to.prf.clone(),
+            prf: to.prf,
             csb_id: to.csb_id,
             cs_map: to.cs_map.clone(),
         },
