@@ -438,7 +438,7 @@ impl Transfer {
             &MessageKeyLabel::Ticket {
                 csb_id: csb,
                 direction: Direction::Response,
-                randri: Some(&randri),
+                randri: Some(randri),
                 randrr,
             },
             Encryption::Null,
@@ -467,7 +467,7 @@ impl Transfer {
             map,
             &sps,
             &keys,
-            flags.initiator_rand_in_tek.then_some(&randri[..]),
+            flags.initiator_rand_in_tek.then_some(randri),
             randrr,
         )?;
         Ok(TransferOutcome {
