@@ -1037,3 +1037,107 @@ fn key_mgmt_attribute_forms() {
     assert_eq!(other.protocol, "keyp1");
     assert!(other.message().is_err());
 }
+
+/// Writes the named fuzz seeds under `fuzz/corpus/` from the messages above:
+/// `cargo test -p kms-ticket --test codec -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore = "writes files; run by hand to refresh the fuzz seeds"]
+fn write_fuzz_seeds() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+    let write = |target: &str, name: &str, bytes: &[u8]| {
+        let dir = root.join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), bytes).unwrap();
+    };
+    let (_, kd) = tgk_salt_spi();
+    let psk = Message {
+        header: srtp_header(DataType::PskInit),
+        payloads: vec![
+            t(),
+            Payload::Rand(Rand {
+                rand: vec![0x42; 16],
+            }),
+            Payload::Sp(SecurityPolicy::srtp(
+                0,
+                &SrtpPolicy {
+                    encr_alg: Some(SrtpEncrAlg::AesCm),
+                    ..SrtpPolicy::default()
+                },
+            )),
+            kemac(&[kd], MacAlg::HmacSha1_160),
+        ],
+    };
+    let transfer = Message {
+        header: generic_header(DataType::TransferInit),
+        payloads: vec![
+            t(),
+            randr(RandRoleKind::Initiator),
+            idr(IdRoleKind::Initiator, "sip:alice@ims"),
+            Payload::Ticket(ticket()),
+            v(),
+        ],
+    };
+    let request = Message {
+        header: Header {
+            version: 1,
+            data_type: DataType::RequestInitPsk,
+            v_flag: false,
+            prf: PrfFunc::HmacSha256,
+            csb_id: 0,
+            cs_map: CsIdMap::Empty,
+        },
+        payloads: vec![
+            t(),
+            randr(RandRoleKind::Initiator),
+            Payload::Tp(sample_tp().1),
+            idr(IdRoleKind::Psk, "psk1"),
+            v(),
+        ],
+    };
+    let error = Message {
+        header: srtp_header(DataType::Error),
+        payloads: vec![
+            t(),
+            Payload::Err(ErrorPayload {
+                code: ErrorCode::InvalidTicket,
+                reserved: 0,
+            }),
+            Payload::Dh(Dh {
+                group: 1,
+                value: vec![4; 96],
+                reserved: 0,
+                kv: KeyValidity::Spi(vec![1]),
+            }),
+            Payload::Sign(Sign {
+                s_type: 0,
+                signature: vec![8; 16],
+            }),
+        ],
+    };
+    for (name, m) in [
+        ("psk_init", &psk),
+        ("transfer_init", &transfer),
+        ("request_init_psk", &request),
+        ("error_dh_sign", &error),
+    ] {
+        write("kms_ticket_mikey_message", name, &m.to_bytes());
+        write(
+            "kms_ticket_key_mgmt_attr",
+            name,
+            format!("{}\r\n", KeyMgmt::mikey(m)).as_bytes(),
+        );
+    }
+    write(
+        "kms_ticket_ticket_data",
+        "base_ticket",
+        &base_ticket_data().to_bytes(),
+    );
+    write(
+        "kms_ticket_ticket_data",
+        "initiator_data",
+        &ticket().initiator_data,
+    );
+    let mut tp_data = Vec::new();
+    emit_chain(&sample_tp().1.tp_data, &mut tp_data);
+    write("kms_ticket_ticket_data", "tp_data", &tp_data);
+}
