@@ -32,6 +32,9 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("srtp_sdes_unprotect_rtp", srtp_sdes_unprotect_rtp),
     ("srtp_sdes_unprotect_rtcp", srtp_sdes_unprotect_rtcp),
     ("srtp_sdes_crypto_attr", srtp_sdes_crypto_attr),
+    ("kms_ticket_mikey_message", kms_ticket_mikey_message),
+    ("kms_ticket_key_mgmt_attr", kms_ticket_key_mgmt_attr),
+    ("kms_ticket_ticket_data", kms_ticket_ticket_data),
 ];
 
 /// AUTN and AUTS from bytes; a parsed AUTN goes through the USIM checks,
@@ -459,5 +462,68 @@ pub fn srtp_sdes_crypto_attr(data: &[u8]) {
                 Ok(&answer)
             );
         }
+    }
+}
+
+/// A MIKEY message: whatever parses emits back to the same bytes and parses
+/// to the same value; a NULL-encrypted KEMAC's key data and the chains inside
+/// TICKET payloads go through their parsers too.
+pub fn kms_ticket_mikey_message(data: &[u8]) {
+    use kms_ticket::codec::{KeyData, Message, Payload};
+    let Ok(msg) = Message::parse(data) else {
+        return;
+    };
+    let bytes = msg.to_bytes();
+    assert_eq!(bytes, data);
+    assert_eq!(Message::parse(&bytes).as_ref(), Ok(&msg));
+    for p in &msg.payloads {
+        match p {
+            Payload::Kemac(k) => {
+                if let Ok(keys) = KeyData::parse_chain(&k.encr_data) {
+                    let mut out = Vec::new();
+                    KeyData::emit_chain(&keys, &mut out);
+                    assert_eq!(out, k.encr_data);
+                }
+                let _ = KeyData::parse_pk_plaintext(&k.encr_data);
+            }
+            Payload::Ticket(t) => {
+                kms_ticket_ticket_data(&t.ticket_data);
+                kms_ticket_ticket_data(&t.initiator_data);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The SDP `a=key-mgmt` attribute: what parses prints and parses back to the
+/// same value, and its MIKEY message (if any) round-trips.
+pub fn kms_ticket_key_mgmt_attr(data: &[u8]) {
+    use kms_ticket::codec::KeyMgmt;
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(km) = KeyMgmt::parse(text) else {
+        return;
+    };
+    let line = km.to_string();
+    assert!(!line.contains(['\r', '\n']), "{line:?}");
+    assert_eq!(KeyMgmt::parse(&line).as_ref(), Ok(&km));
+    if let Ok(msg) = km.message() {
+        assert_eq!(msg.to_bytes(), km.data);
+    }
+}
+
+/// Ticket Data (THDR first) and "First Payload, payloads" chains (TP Data,
+/// Initiator Data): whatever parses emits back to the same bytes.
+pub fn kms_ticket_ticket_data(data: &[u8]) {
+    use kms_ticket::codec::{emit_chain, parse_chain, TicketData};
+    if let Ok(td) = TicketData::parse(data) {
+        assert_eq!(td.to_bytes(), data);
+        assert_eq!(TicketData::parse(&td.to_bytes()).as_ref(), Ok(&td));
+    }
+    if let Ok(chain) = parse_chain(data) {
+        let mut out = Vec::new();
+        emit_chain(&chain, &mut out);
+        assert_eq!(out, data);
     }
 }
