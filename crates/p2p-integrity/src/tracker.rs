@@ -189,11 +189,95 @@ struct Offer {
     pending: Option<[u8; 16]>,
 }
 
+/// A UE's offers: few per UE, so a vector (a map node would reserve room
+/// for eleven).
+#[derive(Debug, Clone, Default)]
+struct Offers(Vec<(ContentId, Offer)>);
+
+impl Offers {
+    fn get(&self, content: &ContentId) -> Option<&Offer> {
+        self.0.iter().find(|(c, _)| c == content).map(|(_, o)| o)
+    }
+
+    fn get_mut(&mut self, content: &ContentId) -> Option<&mut Offer> {
+        self.0
+            .iter_mut()
+            .find(|(c, _)| c == content)
+            .map(|(_, o)| o)
+    }
+
+    fn contains_key(&self, content: &ContentId) -> bool {
+        self.get(content).is_some()
+    }
+
+    fn insert(&mut self, content: ContentId, offer: Offer) {
+        match self.get_mut(&content) {
+            Some(o) => *o = offer,
+            None => self.0.push((content, offer)),
+        }
+    }
+
+    fn remove(&mut self, content: &ContentId) -> Option<Offer> {
+        let at = self.0.iter().position(|(c, _)| c == content)?;
+        Some(self.0.swap_remove(at).1)
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &ContentId> {
+        self.0.iter().map(|(c, _)| c)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&ContentId, &Offer)> {
+        self.0.iter().map(|(c, o)| (c, o))
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// Who offers a content, verified offers apart so a peer list takes them
+/// first without scanning the rest.
+#[derive(Debug, Clone, Default)]
+struct Listing {
+    verified: BTreeSet<TemporaryPeerId>,
+    unverified: BTreeSet<TemporaryPeerId>,
+}
+
+fn list(
+    holders: &mut BTreeMap<ContentId, Listing>,
+    content: &ContentId,
+    tid: TemporaryPeerId,
+    verified: bool,
+) {
+    let listing = match holders.get_mut(content) {
+        Some(l) => l,
+        None => holders.entry(content.clone()).or_default(),
+    };
+    if verified {
+        listing.unverified.remove(&tid);
+        listing.verified.insert(tid);
+    } else {
+        listing.verified.remove(&tid);
+        listing.unverified.insert(tid);
+    }
+}
+
+fn unlist(holders: &mut BTreeMap<ContentId, Listing>, content: &ContentId, tid: &TemporaryPeerId) {
+    if let Some(l) = holders.get_mut(content) {
+        l.verified.remove(tid);
+        l.unverified.remove(tid);
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Binding {
     tid: TemporaryPeerId,
     expires_at: Duration,
-    offers: BTreeMap<ContentId, Offer>,
+    offers: Offers,
 }
 
 #[derive(Debug, Clone)]
@@ -219,7 +303,7 @@ pub struct Tracker {
     contents: BTreeMap<ContentId, ContentRecord>,
     bindings: BTreeMap<PermanentId, Binding>,
     tids: BTreeMap<TemporaryPeerId, PermanentId>,
-    holders: BTreeMap<ContentId, BTreeSet<TemporaryPeerId>>,
+    holders: BTreeMap<ContentId, Listing>,
     strikes: BTreeMap<PermanentId, Strikes>,
     pending: BTreeMap<[u8; 16], Pending>,
     period: u128,
@@ -302,7 +386,7 @@ impl Tracker {
             Binding {
                 tid,
                 expires_at,
-                offers: BTreeMap::new(),
+                offers: Offers::default(),
             },
         );
         Ok(expires_at)
@@ -332,6 +416,7 @@ impl Tracker {
             return Err(TrackerError::NotBound);
         };
         let segments = &announcement.segments;
+        let tid = binding.tid;
         let mut cancelled = None;
         match binding.offers.get_mut(&announcement.content_id) {
             Some(offer) => {
@@ -353,6 +438,12 @@ impl Tracker {
                         cancelled = Some(nonce);
                     }
                 }
+                list(
+                    &mut self.holders,
+                    &announcement.content_id,
+                    tid,
+                    offer.verified,
+                );
             }
             None => {
                 binding.offers.insert(
@@ -367,10 +458,7 @@ impl Tracker {
                         pending: None,
                     },
                 );
-                self.holders
-                    .entry(announcement.content_id.clone())
-                    .or_default()
-                    .insert(announcement.tid);
+                list(&mut self.holders, &announcement.content_id, tid, false);
             }
         }
         if let Some(nonce) = cancelled {
@@ -416,10 +504,7 @@ impl Tracker {
                         pending: None,
                     },
                 );
-                self.holders
-                    .entry(content_id.clone())
-                    .or_default()
-                    .insert(binding.tid);
+                list(&mut self.holders, content_id, binding.tid, true);
             }
         }
         Ok(())
@@ -459,11 +544,10 @@ impl Tracker {
         max_peers: usize,
     ) -> PeerList {
         let max = max_peers.min(usize::from(u16::MAX));
-        let mut verified = Vec::new();
-        let mut unverified = Vec::new();
-        if let Some(tids) = self.holders.get(content_id) {
-            for tid in tids {
-                if verified.len() >= max {
+        let mut peers = Vec::new();
+        if let Some(listing) = self.holders.get(content_id) {
+            for tid in listing.verified.iter().chain(&listing.unverified) {
+                if peers.len() >= max {
                     break;
                 }
                 let Some(owner) = self.tids.get(tid) else {
@@ -478,25 +562,17 @@ impl Tracker {
                 if binding.expires_at <= now || binding.tid != *tid {
                     continue;
                 }
-                let Some(offer) = binding.offers.get(content_id) else {
-                    continue;
-                };
-                let entry = PeerEntry {
-                    tid: *tid,
-                    segments: offer.segments.clone(),
-                };
-                if offer.verified {
-                    verified.push(entry);
-                } else if unverified.len() < max {
-                    unverified.push(entry);
+                if let Some(offer) = binding.offers.get(content_id) {
+                    peers.push(PeerEntry {
+                        tid: *tid,
+                        segments: offer.segments.clone(),
+                    });
                 }
             }
         }
-        let room = max - verified.len();
-        verified.extend(unverified.into_iter().take(room));
         PeerList {
             content_id: content_id.clone(),
-            peers: verified,
+            peers,
         }
     }
 
@@ -530,7 +606,7 @@ impl Tracker {
             if binding.expires_at <= now {
                 continue;
             }
-            for (content, offer) in &binding.offers {
+            for (content, offer) in binding.offers.iter() {
                 if offer.source != Source::Announced || offer.pending.is_some() {
                     continue;
                 }
@@ -654,6 +730,7 @@ impl Tracker {
                     offer.proven.set(pending.segment);
                     offer.verified = true;
                     offer.last_checked = Some(now);
+                    list(&mut self.holders, &pending.content_id, pending.tid, true);
                 }
                 Ok(CheckOutcome::Passed {
                     tid: pending.tid,
@@ -686,9 +763,7 @@ impl Tracker {
         let id = pending.recipient;
         if let Some(binding) = self.bindings.get_mut(&id) {
             if binding.offers.remove(&pending.content_id).is_some() {
-                if let Some(set) = self.holders.get_mut(&pending.content_id) {
-                    set.remove(&binding.tid);
-                }
+                unlist(&mut self.holders, &pending.content_id, &binding.tid);
             }
         }
         let max = self.config.checks.max_strikes.max(1);
@@ -758,9 +833,7 @@ impl Tracker {
     fn remove_offers(&mut self, id: &PermanentId) {
         if let Some(binding) = self.bindings.get_mut(id) {
             for content in binding.offers.keys() {
-                if let Some(set) = self.holders.get_mut(content) {
-                    set.remove(&binding.tid);
-                }
+                unlist(&mut self.holders, content, &binding.tid);
             }
             binding.offers.clear();
         }
