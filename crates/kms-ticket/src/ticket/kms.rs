@@ -204,6 +204,9 @@ pub struct Kms {
 struct Authenticated {
     requester: Requester,
     response_keys: ProtectionKeys,
+    /// The timestamp and MAC the replay cache records once the request succeeds.
+    fresh: crate::crypto::TimestampValue,
+    mac: Vec<u8>,
 }
 
 impl Kms {
@@ -274,7 +277,8 @@ impl Kms {
     /// Authenticates an initial message (REQUEST_INIT or RESOLVE_INIT): the
     /// PSK named by IDRpsk (or the sender's IDR), the MAC over the message
     /// and both identities, the timestamp and the replay cache. Nothing is
-    /// remembered unless everything holds.
+    /// remembered here: [`Kms::record`] records the request once it has
+    /// been answered, so a refused request leaves the KMS as it was.
     fn authenticate(
         &mut self,
         msg: &Message,
@@ -332,8 +336,10 @@ impl Kms {
                 "identity not bound to this pre-shared key",
             ));
         }
-        // Checks skew and replay; records the message only if both hold.
-        self.replay.insert(now, wire::ts_value(ts), &v.mac)?;
+        // Skew and replay are checked here; the request is recorded only
+        // once it has been answered (`Kms::record`), so a refusal moves nothing.
+        let fresh = wire::ts_value(ts);
+        self.replay.check(now, fresh, &v.mac)?;
         let response_keys = ProtectionKeys::derive(
             prf,
             psk,
@@ -349,6 +355,8 @@ impl Kms {
         Ok(Authenticated {
             requester,
             response_keys,
+            fresh,
+            mac: v.mac.clone(),
         })
     }
 
@@ -412,10 +420,18 @@ impl Kms {
                 }),
             ],
         };
+        self.record(&auth, now)
+            .map_err(|e| Self::refuse(msg, e, now, Some(keys)))?;
         Ok(KmsReply {
             message: wire::emit_with_v(reply, keys, &[bytes]),
             audit: None,
         })
+    }
+
+    /// Records an answered request in the replay cache.
+    fn record(&mut self, auth: &Authenticated, now: Duration) -> Result<(), Error> {
+        self.replay.insert(now, auth.fresh, &auth.mac)?;
+        Ok(())
     }
 
     /// The granted policy and ticket for an authenticated request, and the
@@ -608,8 +624,12 @@ impl Kms {
             )
             .map_err(|e| Self::refuse(msg, e, now, None))?;
         let keys = &auth.response_keys;
-        self.resolve_authenticated(msg, bytes, &auth, now, rng, directory)
-            .map_err(|e| Self::refuse(msg, e, now, Some(keys)))
+        let reply = self
+            .resolve_authenticated(msg, bytes, &auth, now, rng, directory)
+            .map_err(|e| Self::refuse(msg, e, now, Some(keys)))?;
+        self.record(&auth, now)
+            .map_err(|e| Self::refuse(msg, e, now, Some(keys)))?;
+        Ok(reply)
     }
 
     fn resolve_authenticated(
