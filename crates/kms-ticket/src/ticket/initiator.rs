@@ -502,13 +502,9 @@ pub(crate) fn check_skew(
     now: Duration,
     skew: Duration,
 ) -> Result<(), Error> {
-    match wire::ts_time(ts) {
-        Some(at) if at.abs_diff(now) <= skew => Ok(()),
-        Some(at) => Err(Error::Freshness(
-            crate::crypto::FreshnessError::OutsideSkew {
-                offset_secs: at.as_secs() as i64 - now.as_secs() as i64,
-            },
-        )),
-        None => Ok(()),
+    match crate::crypto::check_skew(now, wire::ts_value(ts), skew) {
+        // A COUNTER is no time: its freshness is the peer's counter window.
+        Err(crate::crypto::FreshnessError::NotATime) => Ok(()),
+        other => other.map_err(Error::from),
     }
 }

@@ -92,13 +92,7 @@ pub(crate) fn iv_t(ts: &TsValue) -> u64 {
 
 /// The time since the Unix epoch an NTP-type timestamp names (None for a counter).
 pub(crate) fn ts_time(ts: &TsValue) -> Option<Duration> {
-    let ntp = match *ts {
-        TsValue::NtpUtc(v) | TsValue::Ntp(v) => v,
-        TsValue::NtpUtc32(v) => u64::from(v) << 32,
-        TsValue::Counter(_) => return None,
-    };
-    let (secs, nanos) = crypto::unix_from_ntp(ntp)?;
-    Some(Duration::new(secs, nanos))
+    ts_value(ts).unix_time()
 }
 
 /// An IDR payload with a URI (or byte-string for PSK names) identity.
